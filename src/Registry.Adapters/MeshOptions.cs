@@ -1,0 +1,84 @@
+namespace Registry.Adapters;
+
+/// <summary>Options of the mesh catalog; bound from the <c>Mesh</c> configuration section.</summary>
+public sealed class MeshOptions
+{
+    /// <summary>
+    /// The registries, in priority order (first wins), as configured. Each element has <c>Name</c>,
+    /// <c>Kind</c>, optional <c>Priority</c>, <c>NameTemplate</c>, <c>DropGuardRatio</c>, and its kind's own keys.
+    /// </summary>
+    public IList<MeshRegistryOptions> Registries { get; } = [];
+
+    /// <summary>Aliases from a mesh name to another (<c>"orders.shop": "orders"</c>), to merge services on purpose.</summary>
+    public IDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per-service settings, keyed by mesh name or glob (<c>payments-*</c>). An exact name beats a glob; the longer glob beats the shorter.</summary>
+    public IDictionary<string, MeshServiceOptions> Services { get; } = new Dictionary<string, MeshServiceOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The merge policy of services no <see cref="Services"/> entry matches. <value>The default value is <see cref="MergePolicy.Union"/>.</value></summary>
+    public MergePolicy DefaultMerge { get; set; } = MergePolicy.Union;
+
+    /// <summary>
+    /// Evicts a failed registry's last-known-good instances once they are this old.
+    /// <value>The default value is <see langword="null"/>: stale instances are kept until the registry recovers.</value>
+    /// </summary>
+    public TimeSpan? StaleEvictionAfter { get; set; }
+
+    /// <summary>
+    /// Holds back a snapshot that would drop more than this share (0 to 1) of a registry's instances at once,
+    /// guarding against a restarting backend that reports "empty"; it is applied once a second snapshot confirms it.
+    /// <value>The default value is <see langword="null"/>: no guard.</value>
+    /// </summary>
+    public double? DropGuardRatio { get; set; }
+
+    /// <summary>Change notifications wait this long for quiet before they are delivered. <value>The default value is 100 milliseconds.</value></summary>
+    public TimeSpan ChangeQuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Change notifications are delivered at the latest this long after the first change. <value>The default value is 1 second.</value></summary>
+    public TimeSpan ChangeMaxDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long <see cref="IMeshCatalog.WaitForInitialSyncAsync"/> waits by default. <value>The default value is 10 seconds.</value></summary>
+    public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Registries added in code (<c>mesh.AddConsul(...)</c>); they follow the configured ones unless given a priority.</summary>
+    internal List<RegistryDefinition> Definitions { get; } = [];
+}
+
+/// <summary>One element of <c>Mesh:Registries</c>.</summary>
+public sealed class MeshRegistryOptions
+{
+    /// <summary>The registry name, unique in the mesh. <value>The default value is the kind, with <c>-2</c>, <c>-3</c> on repeats.</value></summary>
+    public string? Name { get; set; }
+
+    /// <summary>The registry kind (<c>file</c>, <c>etcd</c>, <c>consul</c>, <c>eureka</c>, <c>kubernetes</c>). Required.</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The merge priority; lower wins. <value>The default value is the registry's position.</value></summary>
+    public int? Priority { get; set; }
+
+    /// <summary>The mesh-name template (<c>{service}</c>, <c>{namespace}</c>). <value>The default value is the kind's default.</value></summary>
+    public string? NameTemplate { get; set; }
+
+    /// <summary>Overrides <see cref="MeshOptions.DropGuardRatio"/> for this registry.</summary>
+    public double? DropGuardRatio { get; set; }
+}
+
+/// <summary>Settings of one mesh service or glob.</summary>
+public sealed class MeshServiceOptions
+{
+    /// <summary>How the registries' instances of the service merge. <value>The default value is <see cref="MergePolicy.Union"/>.</value></summary>
+    public MergePolicy Merge { get; set; } = MergePolicy.Union;
+}
+
+/// <summary>How the instances of one mesh service from several registries merge.</summary>
+public enum MergePolicy
+{
+    /// <summary>Instances of all registries, deduplicated on host and port (the higher-priority record kept).</summary>
+    Union = 0,
+
+    /// <summary>Only the highest-priority registry that has the service.</summary>
+    Priority = 1,
+
+    /// <summary>The highest-priority registry that has healthy instances of the service.</summary>
+    Failover = 2,
+}

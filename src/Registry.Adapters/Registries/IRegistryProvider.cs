@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Registry.Adapters;
+
+/// <summary>
+/// Plugs one registry kind into configuration binding (<c>Mesh:Registries:N:Kind</c>) and into the
+/// <c>mesh-sync</c> console, without the core knowing the kind. Each backend package has one.
+/// </summary>
+public interface IRegistryProvider
+{
+    /// <summary>The kind this provider creates (<c>file</c>, <c>etcd</c>, <c>consul</c>, <c>eureka</c>, <c>kubernetes</c>).</summary>
+    string Kind { get; }
+
+    /// <summary>Creates a registry from its configuration section (the <c>Mesh:Registries:N</c> element).</summary>
+    /// <param name="name">The registry name.</param>
+    /// <param name="configuration">The registry's section; its kind-specific keys sit beside <c>Name</c> and <c>Kind</c>.</param>
+    /// <param name="services">The application's services (logging, time, metrics).</param>
+    /// <returns>The registry.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The section is invalid; the message names the setting and the fix.</exception>
+    IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services);
+
+    /// <summary>Console shortcuts this kind adds to <c>mesh-sync</c> (<c>--consul URL</c>); may be empty.</summary>
+    IReadOnlyList<RegistryShortcut> Shortcuts { get; }
+}
+
+/// <summary>
+/// A console option that adds one registry (<c>--etcd URL[,URL]</c>). The console turns each use into
+/// configuration keys of a new <c>Mesh:Registries:N</c> element and then binds it like any other.
+/// </summary>
+/// <param name="Option">The option, with dashes (<c>--consul</c>).</param>
+/// <param name="Description">Help text.</param>
+/// <param name="TakesValue"><see langword="false"/> for a flag such as <c>--kubernetes</c>.</param>
+/// <param name="ToConfiguration">Turns the option's value (or <see langword="null"/> for a flag) into the element's keys, relative to it (<c>Address</c>, <c>Endpoints:0</c>). Throws <see cref="ArgumentException"/> with a clear message on a bad value.</param>
+public sealed record RegistryShortcut(
+    string Option,
+    string Description,
+    bool TakesValue,
+    Func<string?, IReadOnlyDictionary<string, string?>> ToConfiguration);

@@ -1,0 +1,46 @@
+namespace Registry.Adapters;
+
+/// <summary>
+/// Exponential backoff with full jitter for registry reconnect loops: the first delay is
+/// <see cref="Initial"/>, each failure doubles the cap up to <see cref="Max"/>, a success resets it.
+/// Not thread-safe: one per loop.
+/// </summary>
+public sealed class RetryBackoff
+{
+    private readonly Random _random;
+    private int _failures;
+
+    /// <summary>Creates a backoff.</summary>
+    /// <param name="initial">The first delay. <value>The default value is 200 milliseconds.</value></param>
+    /// <param name="max">The largest delay. <value>The default value is 30 seconds.</value></param>
+    /// <param name="random">The jitter source; tests pass a seeded one.</param>
+    public RetryBackoff(TimeSpan? initial = null, TimeSpan? max = null, Random? random = null)
+    {
+        Initial = initial ?? TimeSpan.FromMilliseconds(200);
+        Max = max ?? TimeSpan.FromSeconds(30);
+        _random = random ?? Random.Shared;
+    }
+
+    /// <summary>The first delay.</summary>
+    public TimeSpan Initial { get; }
+
+    /// <summary>The largest delay.</summary>
+    public TimeSpan Max { get; }
+
+    /// <summary>The number of failures since the last reset.</summary>
+    public int Failures => _failures;
+
+    /// <summary>Records a failure and returns how long to wait before the next attempt: between half and all of the current cap.</summary>
+    /// <returns>The delay.</returns>
+    public TimeSpan NextDelay()
+    {
+        var exponent = Math.Min(_failures, 20);
+        _failures++;
+        var cap = Math.Min(Max.Ticks, Initial.Ticks * (1L << exponent));
+        var half = cap / 2;
+        return TimeSpan.FromTicks(half + (long)(_random.NextDouble() * (cap - half)));
+    }
+
+    /// <summary>Records a success: the next failure waits <see cref="Initial"/> again.</summary>
+    public void Reset() => _failures = 0;
+}
