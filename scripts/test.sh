@@ -12,5 +12,5 @@ if ! command -v etcd >/dev/null 2>&1; then
 fi
 
 dotnet build Registry.Adapters.sln -c Release
-dotnet test Registry.Adapters.sln -c Release --no-build --logger "console;verbosity=normal" -- RunConfiguration.TestSessionTimeout=1500000
+dotnet test Registry.Adapters.sln -c Release --no-build --blame-hang-timeout 5m --blame-hang-dump-type none -- RunConfiguration.TestSessionTimeout=1500000
 dotnet run -c Release --no-build --project tests/Registry.Adapters.Benchmarks -- --smoke
