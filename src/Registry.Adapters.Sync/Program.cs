@@ -1,1 +1,3 @@
-return 0;
+using Registry.Adapters.Sync;
+
+return await MeshSyncCli.RunAsync(args, CliEnvironment.FromConsole(), handleSignals: true).ConfigureAwait(false);
