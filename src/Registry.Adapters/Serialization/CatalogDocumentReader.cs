@@ -33,6 +33,12 @@ internal static class CatalogDocumentReader
     /// <returns>The services (grouped by the enclosing <c>name</c>, instances sorted by id), skipped records, or the error.</returns>
     public static CatalogReadResult Read(ReadOnlyMemory<byte> utf8, string source)
     {
+        if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            // A UTF-8 byte-order mark, as Windows editors write it.
+            utf8 = utf8[3..];
+        }
+
         JsonDocument document;
         try
         {
