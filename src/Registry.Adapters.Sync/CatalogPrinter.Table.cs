@@ -9,7 +9,9 @@ internal static partial class CatalogPrinter
     /// <summary>Writes the catalog as a table (one row per instance), then the registries with state and error.</summary>
     public static void WriteTable(CatalogDocument document, CliEnvironment env)
     {
-        var console = CreateConsole(env);
+        // Spectre pads every cell to the table width: render to a buffer and trim each line's end.
+        using var buffer = new StringWriter(CultureInfo.InvariantCulture);
+        var console = CreateConsole(env with { Out = buffer });
         var services = new Table { Border = TableBorder.Simple };
         services.AddColumns("SERVICE", "INSTANCE", "REGISTRY", "ADDRESS", "HEALTH", "ZONE", "TAGS");
         foreach (var service in document.Services)
@@ -53,6 +55,24 @@ internal static partial class CatalogPrinter
 
         console.Write(registries);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Revision {document.Revision}: {document.Services.Count} services, {document.Services.Sum(static s => s.Instances.Count)} instances."));
+        var lines = buffer.ToString().Split('\n').Select(static l => l.TrimEnd()).ToList();
+        while (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        var previousBlank = true;
+        foreach (var line in lines)
+        {
+            var blank = line.Length == 0;
+            if (!(blank && previousBlank))
+            {
+                env.Out.WriteLine(line);
+            }
+
+            previousBlank = blank;
+        }
+
         env.Out.Flush();
     }
 

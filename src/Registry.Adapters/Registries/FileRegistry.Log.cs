@@ -9,7 +9,7 @@ internal sealed partial class FileRegistry
         [LoggerMessage(1120, LogLevel.Debug, "File registry '{Registry}' read {Path}: {Services} services, {Instances} instances")]
         public static partial void FileRead(ILogger logger, string registry, string path, int services, int instances);
 
-        [LoggerMessage(1121, LogLevel.Warning, "File registry '{Registry}' keeps its last good content: {Error}")]
+        [LoggerMessage(1121, LogLevel.Warning, "File registry '{Registry}' cannot use its file (any earlier good content is kept): {Error}")]
         public static partial void FileFailed(ILogger logger, string registry, string error);
 
         [LoggerMessage(1122, LogLevel.Warning, "File registry '{Registry}' skipped {Key}: {Reason}")]

@@ -19,7 +19,7 @@ internal sealed class FileRegistryProvider : IRegistryProvider
             "Adds a File registry over the catalog file PATH (JSON in the shape of 'list --output json'); repeatable.",
             TakesValue: true,
             static value => string.IsNullOrWhiteSpace(value)
-                ? throw new ArgumentException("--file needs the path of a catalog file.")
+                ? throw new ArgumentException("needs the path of a catalog file.")
                 : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Path"] = value }),
     ];
 
