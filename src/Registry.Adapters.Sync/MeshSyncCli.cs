@@ -8,10 +8,9 @@ internal static class MeshSyncCli
     /// <summary>Runs the console as a user would, writing to <paramref name="env"/>.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="env">Where to write.</param>
-    /// <param name="handleSignals">Stop on SIGINT/SIGTERM (the real process); tests cancel <paramref name="cancellationToken"/> instead.</param>
-    /// <param name="cancellationToken">Stops a running command as Ctrl+C does.</param>
+    /// <param name="cancellationToken">Stops a running command as Ctrl+C does (the program cancels it on SIGINT and SIGTERM).</param>
     /// <returns>The exit code.</returns>
-    public static async Task<int> RunAsync(string[] args, CliEnvironment env, bool handleSignals = false, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
@@ -40,11 +39,8 @@ internal static class MeshSyncCli
             Output = env.Out,
             Error = env.Error,
             EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
         };
-        if (!handleSignals)
-        {
-            invocation.ProcessTerminationTimeout = null;
-        }
 
         return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
