@@ -107,9 +107,10 @@ internal sealed partial class MeshHostedService : IHostedService, IAsyncDisposab
             _running.Clear();
         }
 
-        if (_stopping is not null)
+        var stopping = Interlocked.Exchange(ref _stopping, null);
+        if (stopping is not null)
         {
-            await _stopping.CancelAsync().ConfigureAwait(false);
+            await stopping.CancelAsync().ConfigureAwait(false);
         }
 
         try
@@ -125,14 +126,12 @@ internal sealed partial class MeshHostedService : IHostedService, IAsyncDisposab
         {
             await DisposeRegistryAsync(registry).ConfigureAwait(false);
         }
+
+        stopping?.Dispose();
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping?.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 
     private List<(PlannedRegistry Planned, IServiceRegistry? Registry, string? Error)> CreateRegistries(IReadOnlyList<PlannedRegistry> plan)
     {
