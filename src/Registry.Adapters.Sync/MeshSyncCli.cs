@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Registry.Adapters.Sync;
 
@@ -15,7 +16,11 @@ internal static class MeshSyncCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
         var options = new CliOptions(RegistryProviders.All);
-        var root = new RootCommand("mesh-sync: prints and watches the merged catalog of every configured service registry.");
+        // A named command rather than RootCommand, so help says 'mesh-sync' however the program is started.
+        var root = new Command("mesh-sync", "Prints and watches the merged catalog of every configured service registry.")
+        {
+            Options = { new HelpOption(), new VersionOption() },
+        };
 
         var list = new Command("list", "Waits for the initial sync of every registry (bounded by --timeout), prints the merged catalog, and exits.");
         options.AddTo(list);

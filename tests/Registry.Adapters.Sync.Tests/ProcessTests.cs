@@ -86,3 +86,49 @@ public sealed class ProcessTests : IDisposable
         }
     }
 }
+
+/// <summary>The samples in the repository, run as the README runs them (from the repository root).</summary>
+public sealed class SampleTests
+{
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Registry.Adapters.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Registry.Adapters.sln not found above the test output.");
+    }
+
+    [Fact]
+    public async Task Process_SampleConfig_MergesBothCatalogs()
+    {
+        var result = await CliRun.ProcessAsync(RepositoryRoot(), "list", "--config", "samples/mesh.json", "--output", "json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var services = json.RootElement.GetProperty("services").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        services.Keys.ShouldBe(["inventory", "notifications", "orders", "payments", "shipping", "users"]);
+        services["orders"].GetProperty("instances").EnumerateArray().Select(i => i.GetProperty("id").GetString())
+            .ShouldBe(["orders-1", "orders-2", "orders-3", "orders-eu-1"], "orders-1-mirror shares host:port with orders-1 and is deduplicated");
+        services["payments"].GetProperty("instances").EnumerateArray().Select(i => i.GetProperty("registry").GetString()).Distinct()
+            .ShouldBe(["us"], "payments merges with Failover: the first registry has a healthy instance");
+        json.RootElement.GetProperty("registries").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ShouldBe(["us", "eu"]);
+    }
+
+    [Fact]
+    public async Task InProcess_SampleCatalogs_AreValidWithoutSkippedRecords()
+    {
+        var root = RepositoryRoot();
+        var result = await CliRun.InProcessAsync(
+            "list", "--file", Path.Combine(root, "samples", "catalog.json"), "--file", Path.Combine(root, "samples", "catalog-b.json"), "-o", "json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        json.RootElement.GetProperty("registries").EnumerateArray().ShouldAllBe(r => r.GetProperty("skipped").GetInt32() == 0);
+        var healths = json.RootElement.GetProperty("services").EnumerateArray()
+            .SelectMany(s => s.GetProperty("instances").EnumerateArray()).Select(i => i.GetProperty("health").GetString()).ToHashSet();
+        healths.ShouldBe(["healthy", "unhealthy", "draining", "starting"], ignoreOrder: true);
+    }
+}
