@@ -5,7 +5,12 @@ namespace Registry.Adapters;
 /// <summary>A registry's source services: validation, naming, conflicts.</summary>
 public sealed partial class MeshCatalog
 {
-    private static readonly Comparison<ServiceInstance> ById = static (a, b) => string.CompareOrdinal(a.Id, b.Id);
+    // Stable on the source order, so that of two records with one id the first is kept.
+    private static readonly Comparison<(ServiceInstance Instance, int Order)> ByIdThenOrder = static (a, b) =>
+    {
+        var byId = string.CompareOrdinal(a.Instance.Id, b.Instance.Id);
+        return byId != 0 ? byId : a.Order.CompareTo(b.Order);
+    };
 
     /// <summary>
     /// Validates and sorts the instances of one source service, reusing the <see cref="MeshInstance"/> objects of
@@ -19,25 +24,26 @@ public sealed partial class MeshCatalog
             return [];
         }
 
-        var valid = new List<ServiceInstance>(instances.Count);
-        foreach (var instance in instances)
+        var valid = new List<(ServiceInstance Instance, int Order)>(instances.Count);
+        for (var i = 0; i < instances.Count; i++)
         {
+            var instance = instances[i];
             if (ServiceInstanceValidator.Validate(instance) is { } error)
             {
                 Skip(entry, new SkippedRecord(InstanceKey(source, instance?.Id), error));
                 continue;
             }
 
-            valid.Add(instance!);
+            valid.Add((instance!, i));
         }
 
-        valid.Sort(ById);
+        valid.Sort(ByIdThenOrder);
         var builder = ImmutableArray.CreateBuilder<MeshInstance>(valid.Count);
         var unchanged = valid.Count == current.Length;
         for (var i = 0; i < valid.Count; i++)
         {
-            var instance = valid[i];
-            if (i > 0 && string.Equals(valid[i - 1].Id, instance.Id, StringComparison.Ordinal))
+            var instance = valid[i].Instance;
+            if (i > 0 && string.Equals(valid[i - 1].Instance.Id, instance.Id, StringComparison.Ordinal))
             {
                 Skip(entry, new SkippedRecord(InstanceKey(source, instance.Id), "instance id is used twice in the service; the first record is kept"));
                 unchanged = false;
