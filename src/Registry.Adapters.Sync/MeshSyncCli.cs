@@ -35,7 +35,7 @@ internal static class MeshSyncCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await env.Error.WriteLineAsync($"mesh-sync: {OneLine(parsed.Errors[0].Message)} See 'mesh-sync --help'.").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"mesh-sync: {OneLine(Redaction.Redact(parsed.Errors[0].Message))} See 'mesh-sync --help'.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

@@ -91,8 +91,9 @@ internal sealed partial class FileRegistry : IServiceRegistry
         if (!_disposed)
         {
             _disposed = true;
+
+            // Cancelled, not disposed: a watch starting concurrently may still link to its token.
             _disposing.Cancel();
-            _disposing.Dispose();
         }
 
         return ValueTask.CompletedTask;

@@ -131,8 +131,14 @@ internal static class CatalogDocumentReader
     private static List<ServiceInstance> ReadInstances(JsonElement service, string name, string where, List<SkippedRecord> skipped)
     {
         var instances = new SortedDictionary<string, ServiceInstance>(StringComparer.Ordinal);
-        if (!TryGetProperty(service, "instances", out var array) || array.ValueKind != JsonValueKind.Array)
+        if (!TryGetProperty(service, "instances", out var array) || array.ValueKind == JsonValueKind.Null)
         {
+            return [];
+        }
+
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            skipped.Add(new SkippedRecord($"{where} ({ServiceInstanceValidator.Printable(name)})", "\"instances\" is not an array"));
             return [];
         }
 

@@ -102,6 +102,7 @@ public sealed class FileRegistryTests : IDisposable
               { "name": "a/b", "instances": [ { "id": "x", "host": "10.0.0.9" } ] },
               { "name": "..", "instances": [ { "id": "y", "host": "10.0.0.10" } ] },
               { "instances": [] },
+              { "name": "shipping", "instances": { "id": "shipping-1" } },
               { "name": "payments", "instances": [ { "id": "payments-1", "host": "10.0.1.1" } ] }
             ] }
             """);
@@ -112,13 +113,14 @@ public sealed class FileRegistryTests : IDisposable
         recorder.View["orders"].Select(i => i.Id).ShouldBe(["orders-1"]);
         recorder.View["orders"][0].Host.ShouldBe("10.0.0.1", "the first of two records with one id is kept");
         recorder.View.Keys.ShouldBe(["orders", "payments"], ignoreOrder: true);
-        await recorder.WaitForEventAsync<RecordSkippedEvent>(_ => recorder.Events.OfType<RecordSkippedEvent>().Count() >= 10, Timeout, "ten skipped records");
+        await recorder.WaitForEventAsync<RecordSkippedEvent>(_ => recorder.Events.OfType<RecordSkippedEvent>().Count() >= 11, Timeout, "eleven skipped records");
         var reasons = recorder.Events.OfType<RecordSkippedEvent>().Select(s => s.Record.Reason).ToList();
         reasons.ShouldContain(r => r.Contains("..", StringComparison.Ordinal));
         reasons.ShouldContain(r => r.Contains("out of range", StringComparison.Ordinal));
         reasons.ShouldContain(r => r.Contains("longer than", StringComparison.Ordinal));
         reasons.ShouldContain(r => r.Contains("sparkling", StringComparison.Ordinal));
         reasons.ShouldContain(r => r.Contains("'/'", StringComparison.Ordinal));
+        reasons.ShouldContain(r => r.Contains("not an array", StringComparison.Ordinal));
         recorder.Events.OfType<RecordSkippedEvent>().ShouldAllBe(s => s.Record.Key.Length < 200, "keys are bounded for display");
     }
 
