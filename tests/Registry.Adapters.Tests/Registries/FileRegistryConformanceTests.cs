@@ -6,9 +6,12 @@ namespace Registry.Adapters.Tests.Registries;
 /// The conformance suite over the File registry. Edits replace the file by rename (atomic, like an editor);
 /// a forced resync deletes the file and writes it again (continuity lost); a break writes malformed JSON.
 /// </summary>
-public sealed class FileRegistryConformanceTests : ServiceRegistryConformanceTests
+public class FileRegistryConformanceTests : ServiceRegistryConformanceTests
 {
     private CatalogFile _file = null!;
+
+    /// <summary>Whether the registry uses file-system notifications (else it polls only).</summary>
+    protected virtual bool UseFileSystemWatcher => true;
 
     public override Task InitializeAsync()
     {
@@ -25,7 +28,7 @@ public sealed class FileRegistryConformanceTests : ServiceRegistryConformanceTes
 
     protected override Task<IServiceRegistry> CreateRegistryAsync() => Task.FromResult<IServiceRegistry>(new FileRegistry(
         "file",
-        new FileRegistryOptions { Path = _file.Path, PollInterval = TimeSpan.FromMilliseconds(200), ChangeDelay = TimeSpan.FromMilliseconds(20) }));
+        new FileRegistryOptions { Path = _file.Path, PollInterval = TimeSpan.FromMilliseconds(200), ChangeDelay = TimeSpan.FromMilliseconds(20), UseFileSystemWatcher = UseFileSystemWatcher }));
 
     protected override Task PutAsync(ServiceInstance instance)
     {
@@ -61,4 +64,10 @@ public sealed class FileRegistryConformanceTests : ServiceRegistryConformanceTes
         _file.WriteByRename();
         return Task.CompletedTask;
     }
+}
+
+/// <summary>The same suite with polling only, as on file systems without notifications or with no inotify instances left.</summary>
+public sealed class FileRegistryPollingConformanceTests : FileRegistryConformanceTests
+{
+    protected override bool UseFileSystemWatcher => false;
 }
