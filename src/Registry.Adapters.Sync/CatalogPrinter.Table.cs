@@ -41,7 +41,7 @@ internal static partial class CatalogPrinter
         }
 
         var registries = new Table { Border = TableBorder.Simple };
-        registries.AddColumns("REGISTRY", "KIND", "STATE", "SERVICES", "INSTANCES", "ERROR");
+        registries.AddColumns("REGISTRY", "KIND", "STATE", "SERVICES", "INSTANCES", "SKIPPED", "ERROR");
         foreach (var registry in document.Registries)
         {
             registries.AddRow(
@@ -50,6 +50,7 @@ internal static partial class CatalogPrinter
                 State(registry.State),
                 registry.Services.ToString(CultureInfo.InvariantCulture),
                 registry.Instances.ToString(CultureInfo.InvariantCulture),
+                registry.Skipped.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(registry.Error ?? "-"));
         }
 
