@@ -82,6 +82,19 @@ internal sealed class CatalogSnapshot : MeshSnapshot
         return service;
     }
 
+    /// <summary>The instances of a service (aliases apply), or the empty array. No locks, no allocations.</summary>
+    public ImmutableArray<MeshInstance> Resolve(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var instances = Services.FindInstances(name, NameHash.Of(name));
+        if (instances.IsEmpty && _aliases.Count != 0 && _aliases.TryGetValue(name, out var target))
+        {
+            instances = Services.FindInstances(target.Name, target.Hash);
+        }
+
+        return instances;
+    }
+
     /// <summary>Fires the change token; called once, after the successor is published.</summary>
     public void MarkReplaced() => _replaced.Cancel();
 }

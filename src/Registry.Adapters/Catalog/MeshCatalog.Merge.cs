@@ -13,6 +13,11 @@ public sealed partial class MeshCatalog
     private CatalogSnapshot? Commit()
     {
         var services = _services;
+        var watched = _watchers.Length > 0;
+        var changed = 0;
+        var bulk = _touched.Count >= BulkThreshold && _touched.Count >= services.Count / 8
+            ? new Dictionary<string, MeshService?>(_touched.Count, StringComparer.OrdinalIgnoreCase)
+            : null;
         foreach (var name in _touched)
         {
             var existing = services.Find(name);
@@ -22,16 +27,27 @@ public sealed partial class MeshCatalog
                 continue;
             }
 
-            if (merged is null)
+            changed++;
+            if (bulk is not null)
             {
-                services = services.Remove(name);
-                _changes.Add(new MeshChange(MeshChangeKind.Removed, existing! with { Instances = [] }));
+                bulk[name] = merged;
             }
             else
             {
-                services = services.SetItem(merged);
-                _changes.Add(new MeshChange(existing is null ? MeshChangeKind.Added : MeshChangeKind.Updated, merged));
+                services = merged is null ? services.Remove(name) : services.SetItem(merged);
             }
+
+            if (watched)
+            {
+                _changes.Add(merged is null
+                    ? new MeshChange(MeshChangeKind.Removed, existing! with { Instances = [] })
+                    : new MeshChange(existing is null ? MeshChangeKind.Added : MeshChangeKind.Updated, merged));
+            }
+        }
+
+        if (bulk is { Count: > 0 })
+        {
+            services = services.Rebuild(bulk);
         }
 
         _touched.Clear();
@@ -53,7 +69,7 @@ public sealed partial class MeshCatalog
 
         var previous = _current;
         statusChanged |= previous.Registries.Length != _ordered.Length;
-        if (_changes.Count == 0 && !statusChanged && !_conflictsChanged)
+        if (changed == 0 && !statusChanged && !_conflictsChanged)
         {
             return null;
         }
@@ -64,7 +80,8 @@ public sealed partial class MeshCatalog
         _services = services;
         var next = new CatalogSnapshot(++_revision, services, registries, conflicts, _aliases);
         Volatile.Write(ref _current, next);
-        Log.CatalogChanged(_logger, next.Revision, _changes.Count, services.Count);
+        Log.CatalogChanged(_logger, next.Revision, changed, services.Count);
+        _metrics?.Changed(changed);
         if (_changes.Count > 0)
         {
             var changes = _changes.ToArray();
@@ -77,6 +94,12 @@ public sealed partial class MeshCatalog
         _changes.Clear();
         return previous;
     }
+
+    /// <summary>Commits touching at least this many services, and an eighth of the catalog, rebuild the trie in one pass.</summary>
+    private const int BulkThreshold = 256;
+
+    /// <summary>Union merges up to this many instances dedupe by scanning, without a hash set.</summary>
+    private const int ScanDedupeLimit = 64;
 
     /// <summary>Merges one mesh service from every registry's contribution; returns <paramref name="existing"/> itself when unchanged.</summary>
     private MeshService? Merge(string name, MeshService? existing)
@@ -149,27 +172,40 @@ public sealed partial class MeshCatalog
         }
 
         var builder = ImmutableArray.CreateBuilder<MeshInstance>(total);
-        var seen = new HashSet<(string Host, int Port)>(total, EndpointComparer.Instance);
+        var seen = total > ScanDedupeLimit ? new HashSet<(string Host, int Port)>(total, EndpointComparer.Instance) : null;
         for (var i = range.Start; i < range.Start + range.Length; i++)
         {
-            var instances = _contributions[i].Instances;
-            var keptFrom = builder.Count;
-            foreach (var instance in instances)
+            // Only instances of higher-priority registries count as duplicates: within one registry they are distinct.
+            var higher = builder.Count;
+            foreach (var instance in _contributions[i].Instances)
             {
-                if (!seen.Contains(EndpointOf(instance)))
+                var endpoint = EndpointOf(instance);
+                if (seen is null ? !ContainsEndpoint(builder, higher, endpoint) : !seen.Contains(endpoint))
                 {
                     builder.Add(instance);
                 }
             }
 
-            // Keys are added after the registry's own pass: duplicates within one registry are distinct instances.
-            for (var k = keptFrom; k < builder.Count; k++)
+            for (var k = higher; seen is not null && k < builder.Count; k++)
             {
                 seen.Add(EndpointOf(builder[k]));
             }
         }
 
         return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
+    }
+
+    private static bool ContainsEndpoint(ImmutableArray<MeshInstance>.Builder kept, int count, (string Host, int Port) endpoint)
+    {
+        for (var k = 0; k < count; k++)
+        {
+            if (EndpointComparer.Instance.Equals(EndpointOf(kept[k]), endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static (string Host, int Port) EndpointOf(MeshInstance instance) =>
