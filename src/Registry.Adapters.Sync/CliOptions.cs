@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace Registry.Adapters.Sync;
+
+/// <summary>The options every command shares: registries (<c>--config</c> and one shortcut per provider), output and timing.</summary>
+internal sealed class CliOptions
+{
+    public CliOptions(IReadOnlyList<IRegistryProvider> providers)
+    {
+        Shortcuts = [.. providers.SelectMany(static p => p.Shortcuts.Select(s => (p.Kind, s)))
+            .Select(static pair => new ShortcutOption(pair.Kind, pair.s, CreateOption(pair.s)))];
+    }
+
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "A JSON file with the mesh settings: the 'Mesh' section of appsettings.json (a root object with a \"Mesh\" key), or that section itself.",
+        HelpName = "PATH",
+    };
+
+    public Option<string?> Output { get; } = CreateOutputOption();
+
+    public Option<string?> Service { get; } = new("--service")
+    {
+        Description = "Only this mesh service (aliases apply).",
+        HelpName = "NAME",
+    };
+
+    public Option<TimeSpan> Timeout { get; } = CreateTimeoutOption();
+
+    public Option<bool> Verbose { get; } = new("--verbose")
+    {
+        Description = "Log at Debug level to standard error (the default is warnings and errors only).",
+    };
+
+    public IReadOnlyList<ShortcutOption> Shortcuts { get; }
+
+    /// <summary>Adds the options to a command.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Config);
+        foreach (var shortcut in Shortcuts)
+        {
+            command.Options.Add(shortcut.Option);
+        }
+
+        command.Options.Add(Output);
+        command.Options.Add(Service);
+        command.Options.Add(Timeout);
+        command.Options.Add(Verbose);
+    }
+
+    /// <summary>The shortcut registries, in command-line order, as (kind, configuration keys).</summary>
+    /// <exception cref="CliUsageException">A shortcut's value is invalid.</exception>
+    public IReadOnlyList<(string Kind, IReadOnlyDictionary<string, string?> Keys)> GetShortcutRegistries(ParseResult result)
+    {
+        var registries = new List<(string, IReadOnlyDictionary<string, string?>)>();
+        var tokens = result.Tokens;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Type != TokenType.Option || Shortcuts.FirstOrDefault(s => s.Option.Name == token.Value || s.Option.Aliases.Contains(token.Value)) is not { } shortcut)
+            {
+                continue;
+            }
+
+            string? value = null;
+            if (shortcut.Shortcut.TakesValue)
+            {
+                value = i + 1 < tokens.Count && tokens[i + 1].Type == TokenType.Argument ? tokens[i + 1].Value : null;
+            }
+
+            try
+            {
+                registries.Add((shortcut.Kind, shortcut.Shortcut.ToConfiguration(value)));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliUsageException($"{shortcut.Shortcut.Option}: {ex.Message}", ex);
+            }
+        }
+
+        return registries;
+    }
+
+    private static Option CreateOption(RegistryShortcut shortcut) => shortcut.TakesValue
+        ? new Option<string[]>(shortcut.Option)
+        {
+            Description = shortcut.Description,
+            HelpName = "VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        }
+        : new Option<bool>(shortcut.Option) { Description = shortcut.Description };
+
+    private static Option<string?> CreateOutputOption()
+    {
+        var option = new Option<string?>("--output", "-o")
+        {
+            Description = "table or json. The default is table when standard output is a terminal, else json.",
+            HelpName = "table|json",
+        };
+        option.Validators.Add(static result =>
+        {
+            var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (value is not null && value is not "table" and not "json")
+            {
+                result.AddError($"--output: '{value}' is not one of table, json.");
+            }
+        });
+        return option;
+    }
+
+    private static Option<TimeSpan> CreateTimeoutOption() => new("--timeout")
+    {
+        Description = "How long to wait for the initial sync of every registry: 10, 10s, 500ms, 1m. The default is 10 s.",
+        HelpName = "DURATION",
+        DefaultValueFactory = static _ => TimeSpan.FromSeconds(10),
+        CustomParser = static result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (Durations.TryParse(text, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"--timeout: '{text}' is not a duration; use seconds (10), or 10s, 500ms, 1m.");
+            return default;
+        },
+    };
+}
+
+/// <summary>A provider's shortcut option.</summary>
+internal sealed record ShortcutOption(string Kind, RegistryShortcut Shortcut, Option Option);

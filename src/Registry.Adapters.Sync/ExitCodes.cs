@@ -1,0 +1,17 @@
+namespace Registry.Adapters.Sync;
+
+/// <summary>The exit codes of <c>mesh-sync</c>.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Every registry synced.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected error (a bug).</summary>
+    public const int Crash = 1;
+
+    /// <summary>Bad usage or configuration.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Some registry could not be read; the others were printed.</summary>
+    public const int RegistryFailed = 3;
+}

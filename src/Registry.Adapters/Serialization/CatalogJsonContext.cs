@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Registry.Adapters.Serialization;
+
+/// <summary>Source-generated System.Text.Json metadata for the catalog document (camelCase; read case-insensitively).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    PropertyNameCaseInsensitive = true,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true,
+    NumberHandling = JsonNumberHandling.Strict,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(CatalogDocument))]
+[JsonSerializable(typeof(CatalogInstanceDocument))]
+[JsonSerializable(typeof(WatchSnapshotLine))]
+[JsonSerializable(typeof(WatchChangeLine))]
+internal sealed partial class CatalogJsonContext : JsonSerializerContext
+{
+    private static CatalogJsonContext? _indented;
+
+    /// <summary>The context for indented output (<c>list --output json</c>).</summary>
+    public static CatalogJsonContext Indented => _indented ??= new CatalogJsonContext(new JsonSerializerOptions(Default.Options) { WriteIndented = true });
+}

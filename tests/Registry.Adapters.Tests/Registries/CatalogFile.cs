@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+using Registry.Adapters.Serialization;
+
+namespace Registry.Adapters.Tests.Registries;
+
+/// <summary>A catalog file in a temporary directory that tests edit as a user would (in place, or by rename like an editor).</summary>
+internal sealed class CatalogFile : IDisposable
+{
+    private readonly Dictionary<(string Service, string Id), ServiceInstance> _instances = [];
+    private int _writes;
+
+    public CatalogFile(string fileName = "catalog.json")
+    {
+        Directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "registry-adapters-tests", Guid.NewGuid().ToString("n"));
+        System.IO.Directory.CreateDirectory(Directory);
+        Path = System.IO.Path.Combine(Directory, fileName);
+    }
+
+    public string Directory { get; }
+
+    public string Path { get; }
+
+    public IReadOnlyCollection<ServiceInstance> Instances => _instances.Values;
+
+    public void Put(ServiceInstance instance) => _instances[(instance.Service, instance.Id)] = instance;
+
+    public void Remove(ServiceInstance instance) => _instances.Remove((instance.Service, instance.Id));
+
+    /// <summary>The catalog as JSON in the shape of <c>list --output json</c>.</summary>
+    public string Render()
+    {
+        var document = new CatalogDocument
+        {
+            Revision = ++_writes,
+            Services = [.. _instances.Values.GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(static g => new CatalogServiceDocument
+            {
+                Name = g.Key,
+                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(static i => new CatalogInstanceDocument
+                {
+                    Registry = "previous-run",
+                    Service = i.Service,
+                    Id = i.Id,
+                    Host = i.Host,
+                    Ports = [.. i.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
+                    Health = CatalogDocumentWriter.HealthName(i.Health),
+                    Zone = i.Zone,
+                    Tags = [.. i.Tags],
+                    Metadata = i.Metadata.ToDictionary(static p => p.Key, static p => (string?)p.Value),
+                })],
+            })],
+        };
+        return JsonSerializer.Serialize(document, CatalogJsonContext.Indented.CatalogDocument);
+    }
+
+    /// <summary>Replaces the file atomically, as editors and config-management tools do (write a temporary file, rename it over).</summary>
+    public void WriteByRename(string? content = null)
+    {
+        var temp = Path + ".tmp-" + Guid.NewGuid().ToString("n")[..8];
+        File.WriteAllText(temp, content ?? Render(), Encoding.UTF8);
+        File.Move(temp, Path, overwrite: true);
+    }
+
+    /// <summary>Rewrites the file in place (truncate and write).</summary>
+    public void WriteInPlace(string? content = null) => File.WriteAllText(Path, content ?? Render(), Encoding.UTF8);
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

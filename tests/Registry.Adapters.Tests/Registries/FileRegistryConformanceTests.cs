@@ -1,0 +1,73 @@
+using Registry.Adapters.Testing;
+
+namespace Registry.Adapters.Tests.Registries;
+
+/// <summary>
+/// The conformance suite over the File registry. Edits replace the file by rename (atomic, like an editor);
+/// a forced resync deletes the file and writes it again (continuity lost); a break writes malformed JSON.
+/// </summary>
+public class FileRegistryConformanceTests : ServiceRegistryConformanceTests
+{
+    private CatalogFile _file = null!;
+
+    /// <summary>Whether the registry uses file-system notifications (else it polls only).</summary>
+    protected virtual bool UseFileSystemWatcher => true;
+
+    public override Task InitializeAsync()
+    {
+        _file = new CatalogFile();
+        _file.WriteByRename();
+        return Task.CompletedTask;
+    }
+
+    public override Task DisposeAsync()
+    {
+        _file.Dispose();
+        return Task.CompletedTask;
+    }
+
+    protected override Task<IServiceRegistry> CreateRegistryAsync() => Task.FromResult<IServiceRegistry>(new FileRegistry(
+        "file",
+        new FileRegistryOptions { Path = _file.Path, PollInterval = TimeSpan.FromMilliseconds(200), ChangeDelay = TimeSpan.FromMilliseconds(20), UseFileSystemWatcher = UseFileSystemWatcher }));
+
+    protected override Task PutAsync(ServiceInstance instance)
+    {
+        _file.Put(instance);
+        _file.WriteByRename();
+        return Task.CompletedTask;
+    }
+
+    protected override Task RemoveAsync(ServiceInstance instance)
+    {
+        _file.Remove(instance);
+        _file.WriteByRename();
+        return Task.CompletedTask;
+    }
+
+    protected override async Task ForceResyncAsync()
+    {
+        File.Delete(_file.Path);
+
+        // Longer than a poll, so that even a registry without file-system notifications sees the file gone.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        _file.WriteInPlace();
+    }
+
+    protected override Task BreakAsync()
+    {
+        _file.WriteByRename("{ \"services\": [ { \"name\": \"orders\", ");
+        return Task.CompletedTask;
+    }
+
+    protected override Task HealAsync()
+    {
+        _file.WriteByRename();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The same suite with polling only, as on file systems without notifications or with no inotify instances left.</summary>
+public sealed class FileRegistryPollingConformanceTests : FileRegistryConformanceTests
+{
+    protected override bool UseFileSystemWatcher => false;
+}
