@@ -41,6 +41,9 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
 
     public string Kind => "etcd";
 
+    /// <summary>How many range requests the last full read made (for tests of paging).</summary>
+    internal int LastLoadPages { get; private set; }
+
     public async Task<RegistrySnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
@@ -108,6 +111,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
         var pageSize = _options.PageSize;
         long revision = 0;
         ulong clusterId = 0;
+        var pages = 0;
         while (true)
         {
             var request = new RangeRequest
@@ -133,6 +137,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
                 continue;
             }
 
+            pages++;
             if (revision == 0)
             {
                 revision = response.Header.Revision;
@@ -167,6 +172,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
             key = UnsafeByteOperations.UnsafeWrap(next);
         }
 
+        LastLoadPages = pages;
         return new LoadResult(state, state.ToSnapshot(revision, skipped), revision, clusterId);
     }
 
