@@ -79,6 +79,11 @@ public sealed class EtcdRegistryProvider : IRegistryProvider
         for (var i = 0; i < parts.Length; i++)
         {
             var url = parts[i].Contains("://", StringComparison.Ordinal) ? parts[i] : "http://" + parts[i];
+            if (url.Contains('@', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"--etcd: URL {(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} carries credentials; give the user and password in a --config file (Username, Password), never in the URL.");
+            }
+
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(uri.UserInfo))
             {
                 throw new ArgumentException($"--etcd: '{ServiceInstanceValidator.Printable(parts[i], 80)}' is not an etcd client URL; use http://host:port or https://host:port (credentials go in a --config file).");
