@@ -13,7 +13,7 @@ internal sealed partial class EtcdServiceRegistry
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var channel = Channel.CreateBounded<RegistryEvent>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<RegistryEvent>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         var producer = Task.Run(() => RunAsync(channel.Writer, linked.Token), CancellationToken.None);
         try
         {
