@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Collections.ObjectModel;
 
 namespace Registry.Adapters.Etcd;
 
@@ -17,15 +18,15 @@ internal static class EtcdMeshFormat
             return (null, $"value has an unknown health '{ServiceInstanceValidator.Printable(json.Health, 32)}' (use healthy, unhealthy, starting, draining or unknown)", null);
         }
 
-        var ports = new List<ServicePort>(json.Ports?.Count ?? 0);
-        foreach (var port in json.Ports ?? [])
+        var ports = json.Ports is { Count: > 0 } list ? new ServicePort[list.Count] : [];
+        for (var i = 0; i < ports.Length; i++)
         {
-            if (port is null)
+            if (json.Ports![i] is not { } port)
             {
                 return (null, "value has a null port", null);
             }
 
-            ports.Add(new ServicePort(port.Name ?? string.Empty, port.Port, port.Protocol ?? "tcp"));
+            ports[i] = new ServicePort(port.Name ?? string.Empty, port.Port, port.Protocol ?? "tcp");
         }
 
         if (json.Tags?.Any(static t => t is null) == true || json.Metadata?.Values.Any(static v => v is null) == true)
@@ -42,8 +43,9 @@ internal static class EtcdMeshFormat
             Health = health,
             Zone = json.Zone,
             Tags = json.Tags is { Count: > 0 } tags ? [.. tags] : [],
+            // The dictionary was deserialized for this record alone: wrap it rather than copy it.
             Metadata = json.Metadata is { Count: > 0 } metadata
-                ? metadata.ToFrozenDictionary(StringComparer.Ordinal)
+                ? new ReadOnlyDictionary<string, string>(metadata)
                 : FrozenDictionary<string, string>.Empty,
         };
         var mismatch = EtcdRecordCodec.Mismatch("service", service, json.Service) ?? EtcdRecordCodec.Mismatch("id", id, json.Id);
