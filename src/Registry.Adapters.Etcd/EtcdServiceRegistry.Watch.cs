@@ -153,7 +153,11 @@ internal sealed partial class EtcdServiceRegistry
                     return;
                 }
 
-                throw new RegistryException($"etcd cancelled the watch: {ServiceInstanceValidator.Printable(response.CancelReason, 200)}");
+                var reason = ServiceInstanceValidator.Printable(response.CancelReason, 200);
+                throw new RegistryException($"etcd cancelled the watch: {reason}")
+                {
+                    IsPermanent = reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase),
+                };
             }
 
             if (response.Created && !cursor.Connected)

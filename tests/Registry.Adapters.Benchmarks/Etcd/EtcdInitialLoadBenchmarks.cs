@@ -12,10 +12,7 @@ namespace Registry.Adapters.Benchmarks.Etcd;
 /// also prints the peak managed heap of one instrumented load and the size the snapshot retains.
 /// </summary>
 [MemoryDiagnoser]
-[InProcess]
-[WarmupCount(1)]
-[IterationCount(3)]
-[InvocationCount(1)]
+[Config(typeof(EtcdLoadBenchmarkConfig))]
 public class EtcdInitialLoadBenchmarks
 {
     private EtcdServer? _server;

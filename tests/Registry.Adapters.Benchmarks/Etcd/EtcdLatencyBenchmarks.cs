@@ -6,13 +6,10 @@ namespace Registry.Adapters.Benchmarks.Etcd;
 /// Put-to-change latency against a real etcd. BenchmarkDotNet measures throughput, so the latency figures come from an
 /// open-loop run in <see cref="GlobalSetup"/> (1,000 puts at 100/s; 20 under <c>--smoke</c>), printed as a p50/p99 table
 /// for the adapter pipeline and for a raw dotnet-etcd watch side by side. The benchmark method then measures one
-/// closed-loop put → catalog change round trip for BenchmarkDotNet's own statistics. In process: the child-project
-/// build BenchmarkDotNet would otherwise make is slow on a loaded machine, and the figures come from GlobalSetup anyway.
+/// closed-loop put → catalog change round trip for BenchmarkDotNet's own statistics (in process: see <see cref="EtcdBenchmarkConfig"/>).
 /// </summary>
 [MemoryDiagnoser]
-[InProcess]
-[WarmupCount(1)]
-[IterationCount(5)]
+[Config(typeof(EtcdBenchmarkConfig))]
 public class EtcdLatencyBenchmarks
 {
     private EtcdClosedLoop? _loop;
