@@ -81,6 +81,7 @@ internal sealed class EtcdConnection : IDisposable
     public Metadata? Headers => _headers;
 
     /// <summary>The deadline of one unary request.</summary>
+    /// <remarks>gRPC deadlines are absolute wall-clock times that gRPC itself compares with the system clock, so they are not taken from an injected TimeProvider.</remarks>
     public DateTime Deadline => DateTime.UtcNow + _options.RequestTimeout;
 
     /// <summary>Opens a connection to endpoint <paramref name="index"/> (modulo the count) and authenticates when a user is set.</summary>

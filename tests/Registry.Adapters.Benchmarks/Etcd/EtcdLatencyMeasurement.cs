@@ -21,7 +21,7 @@ public sealed record LatencyFigures(string Path, int Samples, double P50, double
 }
 
 /// <summary>The result of one latency run: the adapter pipeline and the raw dotnet-etcd watch over the same puts.</summary>
-public sealed record EtcdLatencyReport(int Puts, int PutsPerSecond, LatencyFigures Catalog, LatencyFigures Raw)
+public sealed record EtcdLatencyReport(int Puts, int PutsPerSecond, LatencyFigures Catalog, LatencyFigures Registry, LatencyFigures Raw)
 {
     /// <summary>The goal: the catalog path within 1.2x the raw watch + 1 ms, at p50 and p99.</summary>
     public bool MeetsGoal => Catalog.P50 <= (1.2 * Raw.P50) + 1 && Catalog.P99 <= (1.2 * Raw.P99) + 1;
@@ -31,7 +31,7 @@ public sealed record EtcdLatencyReport(int Puts, int PutsPerSecond, LatencyFigur
         output.WriteLine($"etcd put -> change latency, {Puts} puts at {PutsPerSecond}/s (ms)");
         output.WriteLine("| Path | Samples | p50 | p90 | p99 | max |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var f in new[] { Raw, Catalog })
+        foreach (var f in new[] { Raw, Registry, Catalog })
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {f.Path} | {f.Samples} | {f.P50:0.000} | {f.P90:0.000} | {f.P99:0.000} | {f.Max:0.000} |"));
         }
@@ -43,7 +43,7 @@ public sealed record EtcdLatencyReport(int Puts, int PutsPerSecond, LatencyFigur
 /// <summary>
 /// Put-to-change latency, measured open-loop: puts at a fixed rate into a real etcd, each observed by (a) the
 /// adapter pipeline — <c>EtcdServiceRegistry</c> watch → <see cref="MeshCatalog.Apply"/> → a <see cref="MeshCatalog.WatchAsync"/>
-/// batch (quiet period 0) — and (b) a raw dotnet-etcd watch on the same prefix, side by side on the same server.
+/// batch (quiet period 0), also stamped at the registry's <see cref="ServiceChangedEvent"/> — and (b) a raw dotnet-etcd watch on the same prefix, side by side on the same server.
 /// </summary>
 public static class EtcdLatencyMeasurement
 {
@@ -67,6 +67,7 @@ public static class EtcdLatencyMeasurement
         var prefix = $"/bench/latency-{Guid.NewGuid():N}/";
         var sent = new long[puts];
         var viaCatalog = new long[puts];
+        var viaRegistry = new long[puts];
         var viaRaw = new long[puts];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -83,6 +84,11 @@ public static class EtcdLatencyMeasurement
             {
                 await foreach (var item in registry.WatchAsync(stop.Token))
                 {
+                    if (item is ServiceChangedEvent changed)
+                    {
+                        Stamp(viaRegistry, changed.Instances.Select(static i => i.Ports[0].Port - 1000), puts);
+                    }
+
                     catalog.Apply("etcd", item);
                     if (item is RegistryStateEvent { State: RegistryConnectionState.Connected })
                     {
@@ -171,7 +177,7 @@ public static class EtcdLatencyMeasurement
         }
 
         var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline && (Array.IndexOf(viaCatalog, 0L) >= 0 || Array.IndexOf(viaRaw, 0L) >= 0))
+        while (Stopwatch.GetTimestamp() < deadline && (Array.IndexOf(viaCatalog, 0L) >= 0 || Array.IndexOf(viaRegistry, 0L) >= 0 || Array.IndexOf(viaRaw, 0L) >= 0))
         {
             await Task.Delay(20, cancellationToken);
         }
@@ -182,7 +188,20 @@ public static class EtcdLatencyMeasurement
             puts,
             putsPerSecond,
             LatencyFigures.From("adapter: put -> MeshCatalog.WatchAsync batch", Latencies(sent, viaCatalog)),
+            LatencyFigures.From("adapter: put -> registry ServiceChangedEvent", Latencies(sent, viaRegistry)),
             LatencyFigures.From("raw dotnet-etcd watch: put -> callback", Latencies(sent, viaRaw)));
+    }
+
+    private static void Stamp(long[] seen, IEnumerable<int> indexes, int puts)
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var i in indexes)
+        {
+            if (i >= 0 && i < puts && Volatile.Read(ref seen[i]) == 0)
+            {
+                Volatile.Write(ref seen[i], now);
+            }
+        }
     }
 
     private static List<double> Latencies(long[] sent, long[] seen) =>
