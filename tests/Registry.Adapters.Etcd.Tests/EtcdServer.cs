@@ -20,6 +20,7 @@ public sealed class EtcdServer : IAsyncDisposable
 {
     public const string Binary = "/usr/bin/etcd";
     private static readonly List<Process> Running = [];
+    private static readonly HashSet<int> Reserved = [];
     private readonly EtcdServerTls? _tls;
     private readonly StringBuilder _output = new();
     private Process? _process;
@@ -289,21 +290,38 @@ public sealed class EtcdServer : IAsyncDisposable
         }
     }
 
+    // Ports handed out in this process are never handed out again: a stopped server restarts on its own ports,
+    // which must not go to another server in the meantime.
     private static int[] FreePorts(int count)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        foreach (var listener in listeners)
+        var ports = new List<int>(count);
+        var held = new List<TcpListener>();
+        try
         {
-            listener.Start();
+            while (ports.Count < count)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                held.Add(listener);
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                lock (Reserved)
+                {
+                    if (Reserved.Add(port))
+                    {
+                        ports.Add(port);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var listener in held)
+            {
+                listener.Stop();
+            }
         }
 
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var listener in listeners)
-        {
-            listener.Stop();
-        }
-
-        return ports;
+        return [.. ports];
     }
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
