@@ -26,7 +26,8 @@ internal static class EtcdErrors
         if (ex is RpcException rpc)
         {
             var detail = ServiceInstanceValidator.Printable(Inner(rpc), 300);
-            var permanent = rpc.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied
+            // An expired token is not permanent: the next connection authenticates again.
+            var permanent = (rpc.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied && !IsInvalidToken(rpc))
                 || (rpc.StatusCode == StatusCode.InvalidArgument && detail.Contains("authentication failed", StringComparison.OrdinalIgnoreCase))
                 || detail.Contains("user name is empty", StringComparison.OrdinalIgnoreCase)
                 || detail.Contains("permission denied", StringComparison.OrdinalIgnoreCase);

@@ -91,4 +91,26 @@ public sealed class EtcdSecurityTests
         texts.ShouldNotBeEmpty();
         texts.ShouldAllBe(t => !t.Contains(Password, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Registration_AuthTokenExpires_ReAuthenticatesAndKeepsWorking()
+    {
+        await using var server = await EtcdServer.StartAsync(null, "--auth-token-ttl", "1");
+        using (var admin = await EtcdTestClient.ConnectAsync(server))
+        {
+            await admin.Connection.Auth.UserAddAsync(new AuthUserAddRequest { Name = "root", Password = Password });
+            await admin.Connection.Auth.UserGrantRoleAsync(new AuthUserGrantRoleRequest { User = "root", Role = "root" });
+            await admin.Connection.Auth.AuthEnableAsync(new AuthEnableRequest());
+        }
+
+        var options = Options(server.ClientUrl, _prefix, o => (o.Username, o.Password, o.LeaseTtl) = ("root", Password, TimeSpan.FromSeconds(30)));
+        await using var registration = await EtcdRegistryFactory.CreateRegistrar("etcd", options).RegisterAsync(Instance("orders", 1));
+
+        // The simple token expires after 1 s without use (the keep-alive runs every 10 s): the put must re-authenticate.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await registration.SetHealthAsync(HealthStatus.Draining);
+
+        await using var registry = EtcdRegistryFactory.CreateRegistry("etcd", options);
+        (await registry.ReadAsync()).Services["orders"].ShouldHaveSingleItem().Health.ShouldBe(HealthStatus.Draining);
+    }
 }

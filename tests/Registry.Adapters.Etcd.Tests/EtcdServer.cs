@@ -22,6 +22,7 @@ public sealed class EtcdServer : IAsyncDisposable
     private static readonly List<Process> Running = [];
     private static readonly HashSet<int> Reserved = [];
     private readonly EtcdServerTls? _tls;
+    private readonly string[] _extraArguments;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -45,9 +46,10 @@ public sealed class EtcdServer : IAsyncDisposable
         };
     }
 
-    private EtcdServer(EtcdServerTls? tls)
+    private EtcdServer(EtcdServerTls? tls, string[] extraArguments)
     {
         _tls = tls;
+        _extraArguments = extraArguments;
         var ports = FreePorts(3);
         ClientPort = ports[0];
         PeerPort = ports[1];
@@ -69,7 +71,7 @@ public sealed class EtcdServer : IAsyncDisposable
     public string ClientUrl => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{ClientPort}";
 
     /// <summary>Starts etcd and waits until it reports healthy.</summary>
-    public static async Task<EtcdServer> StartAsync(EtcdServerTls? tls = null)
+    public static async Task<EtcdServer> StartAsync(EtcdServerTls? tls = null, params string[] extraArguments)
     {
         if (!File.Exists(Binary))
         {
@@ -77,7 +79,7 @@ public sealed class EtcdServer : IAsyncDisposable
                 $"etcd is not installed at {Binary}. Install Debian's etcd-server (apt-get install -y etcd-server); the repository's test script does this.");
         }
 
-        var server = new EtcdServer(tls);
+        var server = new EtcdServer(tls, extraArguments);
         try
         {
             await server.LaunchAsync();
@@ -208,10 +210,10 @@ public sealed class EtcdServer : IAsyncDisposable
         ];
         if (_tls is null)
         {
-            return common;
+            return common.Concat(_extraArguments);
         }
 
-        return common.Concat(
+        return common.Concat(_extraArguments).Concat(
         [
             "--cert-file", _tls.CertFile,
             "--key-file", _tls.KeyFile,

@@ -222,4 +222,17 @@ public sealed class EtcdServiceRegistryTests(EtcdServerFixture fixture) : IClass
 
         await recorder.WaitForViewAsync(v => !v.ContainsKey("payments"), Wait, "deregistered on dispose");
     }
+
+    [Fact]
+    public async Task Watch_FirstEndpointDown_UsesTheNextOne()
+    {
+        var orders = Instance("orders", 1);
+        await _client.PutAsync($"{_prefix}orders/{orders.Id}", MeshJson(orders));
+        await using var registry = NewRegistry("http://127.0.0.1:1", _prefix, o => o.Endpoints.Add(Url));
+        await using var recorder = new WatchRecorder(registry);
+
+        await recorder.WaitForViewAsync(v => v.ContainsKey("orders"), Wait, "orders through the second endpoint");
+        (await registry.ReadAsync()).Services["orders"].ShouldHaveSingleItem().ShouldBe(orders);
+        recorder.Events.OfType<RegistryStateEvent>().ShouldContain(s => s.State == RegistryConnectionState.Retrying && s.Error!.Contains("127.0.0.1:1"));
+    }
 }
