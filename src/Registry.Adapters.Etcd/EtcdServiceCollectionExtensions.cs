@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Registry.Adapters;
+using Registry.Adapters.Etcd;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds etcd registries, the <c>etcd</c> kind, and etcd registration.</summary>
+public static class EtcdServiceCollectionExtensions
+{
+    /// <summary>Adds an etcd registry to the mesh.</summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <param name="name">The registry name. <value>The default value is <c>etcd</c>.</value></param>
+    /// <param name="configure">Sets the options (endpoints, prefix, format, credentials, TLS).</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddEtcd(this IMeshRegistryBuilder builder, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new EtcdRegistryOptions();
+        configure?.Invoke(options);
+        builder.AddRegistry(new RegistryDefinition(name, EtcdRegistryProvider.KindName, sp => EtcdRegistryFactory.CreateRegistry(
+            name,
+            options,
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())));
+        return builder.AddEtcdProvider();
+    }
+
+    /// <summary>Makes the <c>etcd</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddEtcdProvider(this IMeshRegistryBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddProvider(new EtcdRegistryProvider());
+    }
+
+    /// <summary>
+    /// Adds an etcd <see cref="IServiceRegistrar"/>, keyed by <paramref name="name"/> (and as the unkeyed registrar when it is the first).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The registrar name. <value>The default value is <c>etcd</c>.</value></param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddEtcdRegistrar(this IServiceCollection services, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new EtcdRegistryOptions();
+        configure?.Invoke(options);
+        services.AddKeyedSingleton<IServiceRegistrar>(name, (sp, _) => EtcdRegistryFactory.CreateRegistrar(name, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IServiceRegistrar>(name));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <paramref name="instance"/> through the etcd registrar <paramref name="registrar"/> when the host starts, and
+    /// deregisters it when the host stops (the Steeltoe/Spring Cloud self-registration pattern).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="instance">The instance this application serves.</param>
+    /// <param name="registrar">The registrar name given to <see cref="AddEtcdRegistrar"/>. <value>The default value is <c>etcd</c>.</value></param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddEtcdSelfRegistration(this IServiceCollection services, ServiceInstance instance, string registrar = EtcdRegistryProvider.KindName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(instance);
+        services.AddSingleton<IHostedService>(sp => new EtcdSelfRegistrationService(sp.GetRequiredKeyedService<IServiceRegistrar>(registrar), instance));
+        return services;
+    }
+}

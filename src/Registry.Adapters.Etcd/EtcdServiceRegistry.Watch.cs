@@ -1,0 +1,184 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Etcdserverpb;
+using Google.Protobuf;
+
+namespace Registry.Adapters.Etcd;
+
+internal sealed partial class EtcdServiceRegistry
+{
+    public async IAsyncEnumerable<RegistryEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var channel = Channel.CreateBounded<RegistryEvent>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
+        var producer = Task.Run(() => RunAsync(channel.Writer, linked.Token), CancellationToken.None);
+        try
+        {
+            while (await channel.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (channel.Reader.TryRead(out var item))
+                {
+                    yield return item;
+                }
+            }
+        }
+        finally
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private async Task RunAsync(ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
+    {
+        var cursor = new WatchCursor(new RetryBackoff(_options.ReconnectDelay, _options.MaxReconnectDelay));
+        var endpoint = 0;
+        try
+        {
+            await writer.WriteAsync(new RegistryStateEvent(RegistryConnectionState.Connecting), cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                EtcdConnection? connection = null;
+                try
+                {
+                    connection = await EtcdConnection.ConnectAsync(_options, endpoint, cancellationToken).ConfigureAwait(false);
+                    await SyncAsync(connection, cursor, writer, cancellationToken).ConfigureAwait(false);
+                    await WatchStreamAsync(connection, cursor, writer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    var uri = connection?.Endpoint ?? EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[endpoint % _options.Endpoints.Count]);
+                    var error = EtcdErrors.Translate(ex, uri, "watching the prefix");
+                    var delay = cursor.Backoff.NextDelay();
+                    if (error.IsPermanent && delay < _options.MaxReconnectDelay / 4)
+                    {
+                        delay = _options.MaxReconnectDelay / 4;
+                    }
+
+                    endpoint++;
+                    cursor.Connected = false;
+                    _errors.Add(1, _tags);
+                    Log.WatchFailed(_logger, Name, delay.TotalMilliseconds, error.Message);
+                    var state = error.IsPermanent ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
+                    await writer.WriteAsync(new RegistryStateEvent(state, error.Message, delay), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    connection?.Dispose();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (ChannelClosedException)
+        {
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    /// <summary>Loads the prefix when there is no state yet, or when resuming is impossible (compacted, rebuilt etcd).</summary>
+    private async Task SyncAsync(EtcdConnection connection, WatchCursor cursor, ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
+    {
+        if (cursor.State is not null && !cursor.Resync)
+        {
+            var probe = new RangeRequest { Key = ByteString.CopyFrom(_codec.PrefixBytes), RangeEnd = ByteString.CopyFrom(_codec.RangeEnd), CountOnly = true };
+            var header = (await connection.CallAsync(
+                h => connection.Kv.RangeAsync(probe, h, connection.Deadline, cancellationToken).ResponseAsync,
+                "probing the revision",
+                cancellationToken).ConfigureAwait(false)).Header;
+            if (header.ClusterId != cursor.ClusterId || header.Revision < cursor.Revision)
+            {
+                Log.Rebuilt(_logger, Name, cursor.Revision, header.Revision);
+                cursor.Resync = true;
+            }
+        }
+
+        if (cursor.State is not null && !cursor.Resync)
+        {
+            return;
+        }
+
+        var isResync = cursor.State is not null;
+        var loaded = await LoadAsync(connection, cancellationToken).ConfigureAwait(false);
+        cursor.State = loaded.State;
+        cursor.Revision = loaded.Revision;
+        cursor.ClusterId = loaded.ClusterId;
+        cursor.Resync = false;
+        await writer.WriteAsync(new RegistrySnapshotEvent(loaded.Snapshot, isResync), cancellationToken).ConfigureAwait(false);
+        foreach (var skipped in loaded.Snapshot.Skipped.Take(MaxSkippedEventsPerSnapshot))
+        {
+            await writer.WriteAsync(new RecordSkippedEvent(skipped), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WatchStreamAsync(EtcdConnection connection, WatchCursor cursor, ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
+    {
+        using var call = connection.Watch.Watch(connection.Headers, cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(
+            new WatchRequest
+            {
+                CreateRequest = new WatchCreateRequest
+                {
+                    Key = ByteString.CopyFrom(_codec.PrefixBytes),
+                    RangeEnd = ByteString.CopyFrom(_codec.RangeEnd),
+                    StartRevision = cursor.Revision + 1,
+                    ProgressNotify = true,
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+        var reader = call.ResponseStream;
+        while (await reader.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var response = reader.Current;
+            if (response.Canceled)
+            {
+                if (response.CompactRevision > 0)
+                {
+                    Log.Compacted(_logger, Name, cursor.Revision + 1, response.CompactRevision);
+                    cursor.Resync = true;
+                    return;
+                }
+
+                var reason = ServiceInstanceValidator.Printable(response.CancelReason, 200);
+                throw new RegistryException($"etcd cancelled the watch: {reason}")
+                {
+                    IsPermanent = reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase),
+                };
+            }
+
+            if (response.Created && !cursor.Connected)
+            {
+                cursor.Connected = true;
+                cursor.Backoff.Reset();
+                await writer.WriteAsync(new RegistryStateEvent(RegistryConnectionState.Connected), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (response.Events.Count == 0)
+            {
+                // A progress notification certifies every event up to its header revision was delivered.
+                if (!response.Created && response.Header is { } header && header.Revision > cursor.Revision)
+                {
+                    cursor.Revision = header.Revision;
+                }
+
+                continue;
+            }
+
+            await ApplyAsync(response.Events, cursor, writer, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new RegistryException("etcd closed the watch stream");
+    }
+}
