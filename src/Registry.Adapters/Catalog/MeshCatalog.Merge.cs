@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Registry.Adapters;
 
@@ -16,23 +17,29 @@ public sealed partial class MeshCatalog
         var watched = _watchers.Length > 0;
         var changed = 0;
         var bulk = _touched.Count >= BulkThreshold && _touched.Count >= services.Count / 8
-            ? new Dictionary<string, MeshService?>(_touched.Count, StringComparer.OrdinalIgnoreCase)
+            ? new List<MeshService>(_touched.Count)
             : null;
+        var replaced = 0;
         foreach (var name in _touched)
         {
             var existing = services.Find(name);
             var merged = Merge(name, existing);
+            if (bulk is not null)
+            {
+                replaced += existing is null ? 0 : 1;
+                if (merged is not null)
+                {
+                    bulk.Add(merged);
+                }
+            }
+
             if (ReferenceEquals(merged, existing))
             {
                 continue;
             }
 
             changed++;
-            if (bulk is not null)
-            {
-                bulk[name] = merged;
-            }
-            else
+            if (bulk is null)
             {
                 services = merged is null ? services.Remove(name) : services.SetItem(merged);
             }
@@ -45,9 +52,9 @@ public sealed partial class MeshCatalog
             }
         }
 
-        if (bulk is { Count: > 0 })
+        if (bulk is not null && changed > 0)
         {
-            services = services.Rebuild(bulk);
+            services = services.Rebuild(_touched, replaced, bulk);
         }
 
         _touched.Clear();
@@ -171,35 +178,41 @@ public sealed partial class MeshCatalog
             total += _contributions[i].Instances.Length;
         }
 
-        var builder = ImmutableArray.CreateBuilder<MeshInstance>(total);
+        var merged = new MeshInstance[total];
+        var count = 0;
         var seen = total > ScanDedupeLimit ? new HashSet<(string Host, int Port)>(total, EndpointComparer.Instance) : null;
         for (var i = range.Start; i < range.Start + range.Length; i++)
         {
             // Only instances of higher-priority registries count as duplicates: within one registry they are distinct.
-            var higher = builder.Count;
+            var higher = count;
             foreach (var instance in _contributions[i].Instances)
             {
                 var endpoint = EndpointOf(instance);
-                if (seen is null ? !ContainsEndpoint(builder, higher, endpoint) : !seen.Contains(endpoint))
+                if (seen is null ? !ContainsEndpoint(merged.AsSpan(0, higher), endpoint) : !seen.Contains(endpoint))
                 {
-                    builder.Add(instance);
+                    merged[count++] = instance;
                 }
             }
 
-            for (var k = higher; seen is not null && k < builder.Count; k++)
+            for (var k = higher; seen is not null && k < count; k++)
             {
-                seen.Add(EndpointOf(builder[k]));
+                seen.Add(EndpointOf(merged[k]));
             }
         }
 
-        return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
+        if (count < merged.Length)
+        {
+            Array.Resize(ref merged, count);
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(merged);
     }
 
-    private static bool ContainsEndpoint(ImmutableArray<MeshInstance>.Builder kept, int count, (string Host, int Port) endpoint)
+    private static bool ContainsEndpoint(ReadOnlySpan<MeshInstance> kept, (string Host, int Port) endpoint)
     {
-        for (var k = 0; k < count; k++)
+        foreach (var instance in kept)
         {
-            if (EndpointComparer.Instance.Equals(EndpointOf(kept[k]), endpoint))
+            if (EndpointComparer.Instance.Equals(EndpointOf(instance), endpoint))
             {
                 return true;
             }

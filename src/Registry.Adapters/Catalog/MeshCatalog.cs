@@ -87,7 +87,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
                 throw new ArgumentException($"A registry named '{name}' is already in the catalog; registry names must be unique.", nameof(name));
             }
 
-            var entry = new RegistryEntry(name, kind, priority, template, ratio, _registries.Count);
+            var entry = new RegistryEntry(name, kind, priority, template, ratio);
             _registries.Add(name, entry);
             _ordered = [.. _registries.Values.OrderBy(static r => r.Priority).ThenBy(static r => r.Name, StringComparer.Ordinal)];
             Log.RegistryAdded(_logger, name, kind, priority, template.Text);
