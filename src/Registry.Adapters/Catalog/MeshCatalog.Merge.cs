@@ -57,7 +57,16 @@ public sealed partial class MeshCatalog
             services = services.Rebuild(_touched, replaced, bulk);
         }
 
-        _touched.Clear();
+        // HashSet.Clear wipes the whole bucket array: after a big commit a fresh set keeps small commits O(change).
+        if (_touched.Count > BulkThreshold)
+        {
+            _touched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        }
+        else
+        {
+            _touched.Clear();
+        }
+
         var statusChanged = false;
         foreach (var entry in _ordered)
         {

@@ -28,7 +28,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     private readonly TimeSpan _maxDelay;
     private readonly TimeSpan _initialSyncTimeout;
     private readonly Dictionary<string, RegistryEntry> _registries = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
+    private HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<MeshChange> _changes = [];
     private readonly List<(RegistryEntry Registry, ImmutableArray<MeshInstance> Instances)> _contributions = [];
     private RegistryEntry[] _ordered = [];
