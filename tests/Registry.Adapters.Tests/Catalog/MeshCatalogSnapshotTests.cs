@@ -227,6 +227,21 @@ public sealed class MeshCatalogSnapshotTests
     }
 
     [Fact]
+    public void Apply_MalformedEvents_NullPartsIgnoredNothingThrows()
+    {
+        var (catalog, _) = CreateWith(null, ("consul", [Instance("orders", "o-1")]));
+
+        catalog.Apply("consul", new ServiceChangedEvent(null!, [Instance("x", "1")]));
+        catalog.Apply("consul", new ServiceChangedEvent("billing", null!));
+        catalog.Apply("consul", new ServiceChangedEvent("users", [null!, Instance("users", "u-1")]));
+        catalog.Apply("consul", new RecordSkippedEvent(null!));
+
+        catalog.Resolve("orders").Ids().ShouldBe(["consul:o-1"]);
+        catalog.Resolve("users").Ids().ShouldBe(["consul:u-1"]);
+        catalog.Status("consul").Skipped.ShouldHaveSingleItem().Reason.ShouldContain("missing");
+    }
+
+    [Fact]
     public void Apply_UnknownRegistry_Throws()
     {
         var (catalog, _) = Create();
