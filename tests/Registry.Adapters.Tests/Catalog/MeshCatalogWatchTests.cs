@@ -236,6 +236,21 @@ public sealed class MeshCatalogWatchTests
     }
 
     [Fact]
+    public async Task WaitForInitialSyncAsync_CallerToken_DefaultTimeoutNotApplied()
+    {
+        var (catalog, time) = Create(o => o.InitialSyncTimeout = TimeSpan.FromSeconds(5));
+        catalog.AddRegistry("a", "memory", 0);
+        using var cts = new CancellationTokenSource();
+        var wait = catalog.WaitForInitialSyncAsync(cts.Token);
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        wait.IsCompleted.ShouldBeFalse();
+        catalog.Apply("a", Snapshot());
+
+        (await wait.WaitAsync(Wait)).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task WaitForInitialSyncAsync_CallerCancels_Throws()
     {
         var (catalog, _) = Create();
