@@ -76,8 +76,11 @@ public sealed partial class MeshCatalog
             Skip(entry, skipped);
         }
 
-        var incoming = new Dictionary<string, ImmutableArray<MeshInstance>>(snapshot.Services.Count, StringComparer.Ordinal);
-        foreach (var (source, instances) in snapshot.Services)
+        var services = snapshot.Services ?? RegistrySnapshot.Empty.Services;
+        var incoming = new Dictionary<string, ImmutableArray<MeshInstance>>(services.Count, StringComparer.Ordinal);
+        entry.Sources.EnsureCapacity(services.Count);
+        entry.Slots.EnsureCapacity(services.Count);
+        foreach (var (source, instances) in services)
         {
             if (source is null)
             {

@@ -16,23 +16,29 @@ public sealed partial class MeshCatalog
         var watched = _watchers.Length > 0;
         var changed = 0;
         var bulk = _touched.Count >= BulkThreshold && _touched.Count >= services.Count / 8
-            ? new Dictionary<string, MeshService?>(_touched.Count, StringComparer.OrdinalIgnoreCase)
+            ? new List<MeshService>(_touched.Count)
             : null;
+        var replaced = 0;
         foreach (var name in _touched)
         {
             var existing = services.Find(name);
             var merged = Merge(name, existing);
+            if (bulk is not null)
+            {
+                replaced += existing is null ? 0 : 1;
+                if (merged is not null)
+                {
+                    bulk.Add(merged);
+                }
+            }
+
             if (ReferenceEquals(merged, existing))
             {
                 continue;
             }
 
             changed++;
-            if (bulk is not null)
-            {
-                bulk[name] = merged;
-            }
-            else
+            if (bulk is null)
             {
                 services = merged is null ? services.Remove(name) : services.SetItem(merged);
             }
@@ -45,12 +51,21 @@ public sealed partial class MeshCatalog
             }
         }
 
-        if (bulk is { Count: > 0 })
+        if (bulk is not null && changed > 0)
         {
-            services = services.Rebuild(bulk);
+            services = services.Rebuild(_touched, replaced, bulk);
         }
 
-        _touched.Clear();
+        // HashSet.Clear wipes the whole bucket array: after a big commit a fresh set keeps small commits O(change).
+        if (_touched.Count > BulkThreshold)
+        {
+            _touched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        }
+        else
+        {
+            _touched.Clear();
+        }
+
         var statusChanged = false;
         foreach (var entry in _ordered)
         {
@@ -97,9 +112,6 @@ public sealed partial class MeshCatalog
 
     /// <summary>Commits touching at least this many services, and an eighth of the catalog, rebuild the trie in one pass.</summary>
     private const int BulkThreshold = 256;
-
-    /// <summary>Union merges up to this many instances dedupe by scanning, without a hash set.</summary>
-    private const int ScanDedupeLimit = 64;
 
     /// <summary>Merges one mesh service from every registry's contribution; returns <paramref name="existing"/> itself when unchanged.</summary>
     private MeshService? Merge(string name, MeshService? existing)
@@ -162,55 +174,6 @@ public sealed partial class MeshCatalog
         }
     }
 
-    /// <summary>The instances of several registries in priority order, deduplicated on (host, primary port) across registries.</summary>
-    private ImmutableArray<MeshInstance> Union((int Start, int Length) range)
-    {
-        var total = 0;
-        for (var i = range.Start; i < range.Start + range.Length; i++)
-        {
-            total += _contributions[i].Instances.Length;
-        }
-
-        var builder = ImmutableArray.CreateBuilder<MeshInstance>(total);
-        var seen = total > ScanDedupeLimit ? new HashSet<(string Host, int Port)>(total, EndpointComparer.Instance) : null;
-        for (var i = range.Start; i < range.Start + range.Length; i++)
-        {
-            // Only instances of higher-priority registries count as duplicates: within one registry they are distinct.
-            var higher = builder.Count;
-            foreach (var instance in _contributions[i].Instances)
-            {
-                var endpoint = EndpointOf(instance);
-                if (seen is null ? !ContainsEndpoint(builder, higher, endpoint) : !seen.Contains(endpoint))
-                {
-                    builder.Add(instance);
-                }
-            }
-
-            for (var k = higher; seen is not null && k < builder.Count; k++)
-            {
-                seen.Add(EndpointOf(builder[k]));
-            }
-        }
-
-        return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
-    }
-
-    private static bool ContainsEndpoint(ImmutableArray<MeshInstance>.Builder kept, int count, (string Host, int Port) endpoint)
-    {
-        for (var k = 0; k < count; k++)
-        {
-            if (EndpointComparer.Instance.Equals(EndpointOf(kept[k]), endpoint))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static (string Host, int Port) EndpointOf(MeshInstance instance) =>
-        (instance.Instance.Host, instance.Instance.Ports.Count > 0 ? instance.Instance.Ports[0].Port : 0);
-
     private static bool SameInstances(ImmutableArray<MeshInstance> a, ImmutableArray<MeshInstance> b)
     {
         if (a == b)
@@ -249,16 +212,5 @@ public sealed partial class MeshCatalog
         }
 
         return builder.ToImmutable();
-    }
-
-    private sealed class EndpointComparer : IEqualityComparer<(string Host, int Port)>
-    {
-        public static readonly EndpointComparer Instance = new();
-
-        public bool Equals((string Host, int Port) x, (string Host, int Port) y) =>
-            x.Port == y.Port && string.Equals(x.Host, y.Host, StringComparison.OrdinalIgnoreCase);
-
-        public int GetHashCode((string Host, int Port) obj) =>
-            HashCode.Combine(string.GetHashCode(obj.Host, StringComparison.OrdinalIgnoreCase), obj.Port);
     }
 }

@@ -17,10 +17,13 @@ public sealed partial class MeshCatalog
     }
 
     /// <inheritdoc />
-    /// <remarks>Waits at most <see cref="MeshOptions.InitialSyncTimeout"/>, then returns <see langword="false"/>.</remarks>
+    /// <remarks>
+    /// With a token that can be cancelled, the caller bounds the wait. Without one, it waits at most
+    /// <see cref="MeshOptions.InitialSyncTimeout"/>, then returns <see langword="false"/>.
+    /// </remarks>
     public async Task<bool> WaitForInitialSyncAsync(CancellationToken cancellationToken = default)
     {
-        var bounded = _initialSyncTimeout > TimeSpan.Zero && _initialSyncTimeout != Timeout.InfiniteTimeSpan;
+        var bounded = !cancellationToken.CanBeCanceled && _initialSyncTimeout > TimeSpan.Zero && _initialSyncTimeout != Timeout.InfiniteTimeSpan;
         using var timeout = bounded ? new CancellationTokenSource(_initialSyncTimeout, _time) : null;
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked?.Token ?? cancellationToken;

@@ -28,7 +28,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     private readonly TimeSpan _maxDelay;
     private readonly TimeSpan _initialSyncTimeout;
     private readonly Dictionary<string, RegistryEntry> _registries = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
+    private HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<MeshChange> _changes = [];
     private readonly List<(RegistryEntry Registry, ImmutableArray<MeshInstance> Instances)> _contributions = [];
     private RegistryEntry[] _ordered = [];
@@ -87,7 +87,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
                 throw new ArgumentException($"A registry named '{name}' is already in the catalog; registry names must be unique.", nameof(name));
             }
 
-            var entry = new RegistryEntry(name, kind, priority, template, ratio, _registries.Count);
+            var entry = new RegistryEntry(name, kind, priority, template, ratio);
             _registries.Add(name, entry);
             _ordered = [.. _registries.Values.OrderBy(static r => r.Priority).ThenBy(static r => r.Name, StringComparer.Ordinal)];
             Log.RegistryAdded(_logger, name, kind, priority, template.Text);

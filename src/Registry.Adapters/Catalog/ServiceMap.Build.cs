@@ -6,50 +6,50 @@ internal sealed partial class ServiceMap
     private const int Levels = 7;
 
     /// <summary>
-    /// A map of this map's services with <paramref name="changed"/> applied: a name present in <paramref name="changed"/>
-    /// is replaced by its service, or removed when that is <see langword="null"/>. Unchanged services keep their objects;
-    /// only the trie nodes are new. Costs O(n log n) time and allocates little more than the resulting nodes, where
-    /// <see cref="SetItem"/> would copy a path per changed service.
+    /// A map of this map's services where every name in <paramref name="replaced"/> is replaced by the services in
+    /// <paramref name="replacements"/> (a name in <paramref name="replaced"/> with no replacement is removed).
+    /// Unchanged services keep their objects; only the trie nodes are new. Costs O(n log n) time and allocates little
+    /// more than the resulting nodes, where <see cref="SetItem"/> would copy a path per changed service.
     /// </summary>
-    public ServiceMap Rebuild(IReadOnlyDictionary<string, MeshService?> changed)
+    /// <param name="replaced">The names to replace, compared case-insensitively.</param>
+    /// <param name="replacedCount">How many of those names this map holds.</param>
+    /// <param name="replacements">The new services.</param>
+    public ServiceMap Rebuild(IReadOnlySet<string> replaced, int replacedCount, List<MeshService> replacements)
     {
-        var entries = new List<Slot>(Count + changed.Count);
-        CollectUnchanged(_root, changed, entries);
-        foreach (var service in changed.Values)
+        var slots = new Slot[Count - replacedCount + replacements.Count];
+        var count = 0;
+        CollectUnchanged(_root, replaced, slots, ref count);
+        foreach (var service in replacements)
         {
-            if (service is not null)
-            {
-                entries.Add(Slot.For(service, NameHash.Of(service.Name)));
-            }
+            slots[count++] = Slot.For(service, NameHash.Of(service.Name));
         }
 
-        if (entries.Count == 0)
+        if (count == 0)
         {
             return Empty;
         }
 
-        var slots = entries.ToArray();
-        var keys = new ulong[slots.Length];
-        for (var i = 0; i < slots.Length; i++)
+        var keys = new ulong[count];
+        for (var i = 0; i < count; i++)
         {
             keys[i] = TrieOrder(slots[i].Hash);
         }
 
         Array.Sort(keys, slots);
-        return new ServiceMap(Build(slots, 0, slots.Length, 0), slots.Length);
+        return new ServiceMap(Build(slots, 0, count, 0), count);
     }
 
-    private static void CollectUnchanged(Slot[] node, IReadOnlyDictionary<string, MeshService?> changed, List<Slot> target)
+    private static void CollectUnchanged(Slot[] node, IReadOnlySet<string> replaced, Slot[] target, ref int count)
     {
         for (var i = 1; i < node.Length; i++)
         {
             if (node[i].Child is { } child)
             {
-                CollectUnchanged(child, changed, target);
+                CollectUnchanged(child, replaced, target, ref count);
             }
-            else if (!changed.ContainsKey(node[i].Name!))
+            else if (!replaced.Contains(node[i].Name!))
             {
-                target.Add(node[i]);
+                target[count++] = node[i];
             }
         }
     }

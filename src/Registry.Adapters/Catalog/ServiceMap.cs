@@ -155,8 +155,9 @@ internal sealed partial class ServiceMap
 
         public static Slot Link(Slot[] child) => new(child[0].Hash, null, default, null, child);
 
+        /// <summary>Stored names are lower-case, so the ordinal comparison usually decides a hit; case variants fall through.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Matches(string name, uint hash) =>
-            Hash == hash && string.Equals(Name, name, StringComparison.OrdinalIgnoreCase);
+            Hash == hash && (string.Equals(Name, name, StringComparison.Ordinal) || string.Equals(Name, name, StringComparison.OrdinalIgnoreCase));
     }
 }

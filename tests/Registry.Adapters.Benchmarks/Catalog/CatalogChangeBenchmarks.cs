@@ -7,6 +7,7 @@ namespace Registry.Adapters.Benchmarks.Catalog;
 /// from both (2 + 2 instances). The cost should not grow with the catalog: work is proportional to the service.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class CatalogChangeBenchmarks
 {
     private const int PerService = 2;

@@ -14,6 +14,7 @@ namespace Registry.Adapters.Benchmarks.Catalog;
 /// growth over retained size from above.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [Config(typeof(ProbeColumns))]
 public class CatalogInitialMergeBenchmarks
 {

@@ -11,6 +11,7 @@ namespace Registry.Adapters.Benchmarks.Catalog;
 /// realistic mix), reported per lookup.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class CatalogResolveBenchmarks

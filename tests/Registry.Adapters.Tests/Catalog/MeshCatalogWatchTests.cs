@@ -99,6 +99,29 @@ public sealed class MeshCatalogWatchTests
     }
 
     [Fact]
+    public async Task WatchAsync_BigBatchThenSmallOne_BothDeliveredWhole()
+    {
+        var (catalog, time) = CreateWatched();
+        await using var watch = catalog.WatchAsync().GetAsyncEnumerator();
+        var first = watch.MoveNextAsync().AsTask();
+
+        catalog.Apply("consul", Snapshot(true, [.. Enumerable.Range(0, 600).Select(static i => Instance($"svc-{i:D3}", "1", host: $"10.0.{i / 250}.{(i % 250) + 1}"))]));
+        time.Advance(Quiet);
+        (await first.WaitAsync(Wait)).ShouldBeTrue();
+        watch.Current.Changes.Count.ShouldBe(601);
+        watch.Current.Changes.Single(static c => c.Kind == MeshChangeKind.Removed).Service.Name.ShouldBe("orders");
+        watch.Current.Changes.Count(static c => c.Kind == MeshChangeKind.Added).ShouldBe(600);
+
+        var second = watch.MoveNextAsync().AsTask();
+        catalog.Apply("consul", Change("svc-007"));
+        time.Advance(Quiet);
+
+        (await second.WaitAsync(Wait)).ShouldBeTrue();
+        var change = watch.Current.Changes.ShouldHaveSingleItem();
+        (change.Kind, change.Service.Name).ShouldBe((MeshChangeKind.Removed, "svc-007"));
+    }
+
+    [Fact]
     public async Task WatchAsync_ChangesBeforeFirstMoveNext_NotMissed()
     {
         var (catalog, time) = CreateWatched();
@@ -210,6 +233,21 @@ public sealed class MeshCatalogWatchTests
         time.Advance(TimeSpan.FromSeconds(1));
 
         (await wait.WaitAsync(Wait)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task WaitForInitialSyncAsync_CallerToken_DefaultTimeoutNotApplied()
+    {
+        var (catalog, time) = Create(o => o.InitialSyncTimeout = TimeSpan.FromSeconds(5));
+        catalog.AddRegistry("a", "memory", 0);
+        using var cts = new CancellationTokenSource();
+        var wait = catalog.WaitForInitialSyncAsync(cts.Token);
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        wait.IsCompleted.ShouldBeFalse();
+        catalog.Apply("a", Snapshot());
+
+        (await wait.WaitAsync(Wait)).ShouldBeTrue();
     }
 
     [Fact]
