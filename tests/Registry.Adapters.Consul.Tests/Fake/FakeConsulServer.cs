@@ -171,7 +171,14 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
         }
 
         await DispatchAsync(context);
+        Handled.Enqueue(request);
     }
+
+    /// <summary>Requests answered in full (state changed by then).</summary>
+    public ConcurrentQueue<FakeConsulRequest> Handled { get; } = new();
+
+    /// <summary>Requests answered in full whose path starts with <paramref name="prefix"/>.</summary>
+    public int CountHandled(string prefix) => Handled.Count(r => r.Path.StartsWith(prefix, StringComparison.Ordinal));
 
     private FakeConsulFault? TakeFault(string path)
     {
