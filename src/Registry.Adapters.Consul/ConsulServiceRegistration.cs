@@ -48,7 +48,9 @@ internal sealed partial class ConsulServiceRegistration : IServiceRegistration
     {
         await RegisterCoreAsync(cancellationToken).ConfigureAwait(false);
         Log.Registered(_registrar.Logger, _registrar.Name, Instance.Service, Instance.Id);
-        _keepAlive = Task.Run(() => KeepAliveAsync(_stop.Token), CancellationToken.None);
+        // The timer starts now, not when the loop first runs, so that the first beat is due a third of the TTL after registering.
+        var timer = new PeriodicTimer(_registrar.Options.Ttl / 3, _registrar.Time);
+        _keepAlive = Task.Run(() => KeepAliveAsync(timer, _stop.Token), CancellationToken.None);
     }
 
     /// <inheritdoc />
@@ -121,9 +123,9 @@ internal sealed partial class ConsulServiceRegistration : IServiceRegistration
         _stop.Dispose();
     }
 
-    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    private async Task KeepAliveAsync(PeriodicTimer timer, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_registrar.Options.Ttl / 3, _registrar.Time);
+        using var owned = timer;
         while (await WaitTickAsync(timer, cancellationToken).ConfigureAwait(false))
         {
             try

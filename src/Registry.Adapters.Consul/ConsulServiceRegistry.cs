@@ -44,6 +44,9 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
 
     internal CancellationToken Disposing => _disposed.Token;
 
+    /// <summary>Service loops running now, by service name (a diagnostic for tests).</summary>
+    internal ConcurrentDictionary<string, int> RunningServiceLoops { get; } = new(StringComparer.Ordinal);
+
     /// <inheritdoc />
     public async Task<RegistrySnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {

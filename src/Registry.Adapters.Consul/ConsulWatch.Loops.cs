@@ -74,6 +74,20 @@ internal sealed partial class ConsulWatch
 
     private async Task ServiceLoopAsync(ServiceLoop loop, ulong index, CancellationToken cancellationToken)
     {
+        _registry.RunningServiceLoops.AddOrUpdate(loop.Name, 1, static (_, n) => n + 1);
+        try
+        {
+            await RunServiceLoopAsync(loop, index, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _registry.RunningServiceLoops.AddOrUpdate(loop.Name, 0, static (_, n) => n - 1);
+            _registry.RunningServiceLoops.TryRemove(new KeyValuePair<string, int>(loop.Name, 0));
+        }
+    }
+
+    private async Task RunServiceLoopAsync(ServiceLoop loop, ulong index, CancellationToken cancellationToken)
+    {
         var gate = new RateGate(_registry.Time, _registry.Settings.MinQueryInterval);
         var backoff = new RetryBackoff();
         var failed = false;

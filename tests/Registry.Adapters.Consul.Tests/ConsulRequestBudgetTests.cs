@@ -40,12 +40,14 @@ public sealed class ConsulRequestBudgetTests
         }
 
         var requests = fake.Requests.ToArray();
+        var summary = string.Join(", ", requests.GroupBy(r => r.Path).Select(g => $"{g.Key}: {string.Join(" ", g.Select(r => r.Query))}").Take(5))
+            + " | events: " + string.Join(" | ", recorder.Events.Select(WatchRecorder.Describe));
         var initial = requests.Count(r => !r.Query.Contains("index="));
-        initial.ShouldBe(51, "one plain read of the catalog and of each service");
+        initial.ShouldBe(51, "one plain read of the catalog and of each service; " + summary);
         var perLoop = requests.Where(r => r.Query.Contains("index=")).GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.Count());
         perLoop.Count.ShouldBe(51, "one loop on the catalog and one per service");
         // wait = 5 min (+ up to 1/16 jitter): in 10 minutes a loop holds its first query, its second, and may just have opened a third.
-        perLoop.Values.ShouldAllBe(n => n >= 2 && n <= 3);
+        perLoop.Values.ShouldAllBe(n => n >= 2 && n <= 3, summary);
         requests.Length.ShouldBeLessThanOrEqualTo(51 + (51 * 3));
         recorder.Events.OfType<ServiceChangedEvent>().ShouldBeEmpty("nothing changed");
     }

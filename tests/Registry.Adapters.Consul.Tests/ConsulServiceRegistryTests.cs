@@ -136,16 +136,19 @@ public sealed class ConsulServiceRegistryTests : IAsyncLifetime
 
         _fake.RemoveService(ConsulTestSupport.NodeOf(payments), payments.Id);
         await recorder.WaitForEventAsync<ServiceChangedEvent>(c => c.Service == "payments" && c.Instances.Count == 0, Timeout, "payments gone");
-        await ConsulTestSupport.WaitUntilAsync(() => _fake.InFlight("/v1/health/service/payments") == 0, "the payments watch stopped");
+        await ConsulTestSupport.WaitUntilAsync(() => !registry.RunningServiceLoops.ContainsKey("payments"), "the payments watch stopped");
+        registry.RunningServiceLoops.ContainsKey("web").ShouldBeTrue();
         var count = _fake.CountRequests("/v1/health/service/payments");
 
         ConsulTestSupport.Put(_fake, Instance("web", 3));
         await recorder.WaitForViewAsync(v => v["web"].Count == 2, Timeout, "web changed");
-        _fake.Touch("other");
-        await ConsulTestSupport.WaitUntilAsync(() => _fake.InFlight("/v1/catalog/services") == 1 && _fake.InFlight("/v1/health/service/web") == 1, "loops settled");
 
         _fake.CountRequests("/v1/health/service/payments").ShouldBe(count, "no query for a service that left the catalog");
         _fake.InFlight("/v1/health/service/payments").ShouldBe(0);
+
+        ConsulTestSupport.Put(_fake, payments);
+        await recorder.WaitForViewAsync(v => v.ContainsKey("payments"), Timeout, "a service that comes back is watched again");
+        registry.RunningServiceLoops.ContainsKey("payments").ShouldBeTrue();
     }
 
     [Fact]
