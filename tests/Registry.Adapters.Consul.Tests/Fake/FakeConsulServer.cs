@@ -1,4 +1,9 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -34,7 +39,16 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>The agent's address.</summary>
-    public Uri Address => new($"http://127.0.0.1:{Port}");
+    public Uri Address => new($"{(ServerCertificate is null ? "http" : "https")}://127.0.0.1:{Port}");
+
+    /// <summary>Serve HTTPS with this certificate (set before <see cref="StartAsync()"/>).</summary>
+    public X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>With HTTPS, require a client certificate (mutual TLS, as CF's agents do).</summary>
+    public bool RequireClientCertificate { get; set; }
+
+    /// <summary>The subject of the last client certificate presented.</summary>
+    public string? LastClientCertificateSubject { get; private set; }
 
     /// <summary>When set, ACLs are on with default deny: requests need this token.</summary>
     public string? AclToken { get; set; }
@@ -58,9 +72,9 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
     public int InFlight(string path) => _inFlight.TryGetValue(path, out var n) ? n : 0;
 
     /// <summary>Starts a fake on a free port.</summary>
-    public static async Task<FakeConsulServer> StartAsync(TimeProvider? time = null, string? aclToken = null)
+    public static async Task<FakeConsulServer> StartAsync(TimeProvider? time = null, string? aclToken = null, X509Certificate2? serverCertificate = null, bool requireClientCertificate = false)
     {
-        var server = new FakeConsulServer(time ?? TimeProvider.System) { AclToken = aclToken };
+        var server = new FakeConsulServer(time ?? TimeProvider.System) { AclToken = aclToken, ServerCertificate = serverCertificate, RequireClientCertificate = requireClientCertificate };
         await server.StartAsync();
         return server;
     }
@@ -76,12 +90,28 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
         _stopping = new CancellationTokenSource();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
+        if (ServerCertificate is { } certificate)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, Port, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = certificate;
+                if (RequireClientCertificate)
+                {
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.AllowAnyClientCertificate();
+                }
+            })));
+        }
+        else
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{Port}");
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         var app = builder.Build();
         app.Run(HandleAsync);
         await app.StartAsync();
-        var address = app.Urls.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
         _app = app;
     }
@@ -127,6 +157,10 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
             context.Request.Headers.ContainsKey("X-Consul-Token"),
             context.Request.Query.ContainsKey("token"));
         Requests.Enqueue(request);
+        if (context.Connection.ClientCertificate is { } clientCertificate)
+        {
+            LastClientCertificateSubject = clientCertificate.Subject;
+        }
 
         var fault = TakeFault(request.Path);
         switch (fault?.Kind)
