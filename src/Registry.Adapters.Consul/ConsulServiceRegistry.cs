@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters.Consul.Client;
@@ -15,7 +16,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
     private readonly CancellationTokenSource _disposed = new();
     private readonly ILogger _logger;
 
-    public ConsulServiceRegistry(string name, ConsulSettings settings, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    public ConsulServiceRegistry(string name, ConsulSettings settings, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(settings);
@@ -24,6 +25,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
         _logger = loggerFactory.CreateLogger("Registry.Adapters.Consul.ConsulServiceRegistry");
         Client = new ConsulClient(settings, new ConsulTokenSource(settings.Token, settings.TokenFile, _logger), timeProvider);
         Mapper = new ConsulMapper(settings);
+        Metrics = new ConsulMetrics(meterFactory, name);
     }
 
     /// <inheritdoc />
@@ -35,6 +37,8 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
     internal ConsulClient Client { get; }
 
     internal ConsulMapper Mapper { get; }
+
+    internal ConsulMetrics Metrics { get; }
 
     internal TimeProvider Time { get; }
 
@@ -91,6 +95,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
             new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxConcurrentReads, CancellationToken = cancellationToken },
             async (name, token) =>
             {
+                Metrics.Queried(blocking: false);
                 var response = await Client.GetHealthServiceAsync(name, new ConsulQuery(Consistent: consistent), token).ConfigureAwait(false);
                 var (instances, skipped) = Mapper.ParseHealth(name, response.Body);
                 results[name] = new ServiceRead(instances, skipped, response.Index);

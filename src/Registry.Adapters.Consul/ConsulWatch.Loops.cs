@@ -19,22 +19,27 @@ internal sealed partial class ConsulWatch
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (fullRead)
                 {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    _registry.Metrics.Queried(blocking: false);
                     var response = await _registry.Client.GetCatalogServicesAsync(default, cancellationToken).ConfigureAwait(false);
                     var (list, skipped) = _registry.Mapper.ParseCatalog(response.Body);
                     var services = await _registry.LoadAsync(list, consistent: false, cancellationToken).ConfigureAwait(false);
                     Post(new FullRead(list, services, skipped, response.Index));
+                    _registry.Metrics.FullRead(started);
                     names = list.ToHashSet(StringComparer.Ordinal);
                     index = ConsulIndex.Next(0, response.Index);
                     fullRead = false;
                 }
                 else
                 {
+                    _registry.Metrics.Queried(blocking: true);
                     var response = await _registry.Client.GetCatalogServicesAsync(new ConsulQuery(index), cancellationToken).ConfigureAwait(false);
                     var next = ConsulIndex.Next(index, response.Index);
                     if (next == 0)
                     {
                         // A snapshot restore (or an upgrade) moved the index back: start over with a full read.
                         ConsulServiceRegistry.Log.IndexWentBackwards(Logger, _registry.Name, index, response.Index);
+                        _registry.Metrics.Resynced();
                         fullRead = true;
                     }
                     else if (next != index)
@@ -96,6 +101,7 @@ internal sealed partial class ConsulWatch
             try
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _registry.Metrics.Queried(blocking: index > 0);
                 var response = await _registry.Client.GetHealthServiceAsync(loop.Name, new ConsulQuery(index), cancellationToken).ConfigureAwait(false);
                 var next = ConsulIndex.Next(index, response.Index);
                 if (index == 0 || next != index)
@@ -135,6 +141,7 @@ internal sealed partial class ConsulWatch
         var error = exception as RegistryException
             ?? new RegistryException($"{exception.GetType().Name}: {ServiceInstanceValidator.Printable(exception.Message, 200)}", exception);
         var delay = backoff.NextDelay();
+        _registry.Metrics.Failed();
         Post(new LoopFailed(loop, error, delay));
         try
         {
