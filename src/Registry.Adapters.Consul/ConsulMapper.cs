@@ -8,8 +8,6 @@ namespace Registry.Adapters.Consul;
 /// <summary>Turns Consul's JSON into validated <see cref="ServiceInstance"/>s; a bad record is skipped and reported, its neighbours kept.</summary>
 internal sealed class ConsulMapper
 {
-    private const string ServiceMaintenancePrefix = "_service_maintenance:";
-    private const string NodeMaintenanceCheck = "_node_maintenance";
     private readonly ConsulSettings _settings;
 
     public ConsulMapper(ConsulSettings settings) => _settings = settings;
@@ -95,40 +93,6 @@ internal sealed class ConsulMapper
         return (instances, skipped);
     }
 
-    /// <summary>The worst of the entry's checks (node checks such as <c>serfHealth</c> included); a maintenance check means draining.</summary>
-    public static HealthStatus MapHealth(IEnumerable<ConsulHealthCheck>? checks, string? serviceId)
-    {
-        var worst = 0;
-        foreach (var check in checks ?? [])
-        {
-            if (!string.IsNullOrEmpty(check.ServiceID) && !string.Equals(check.ServiceID, serviceId, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var id = check.CheckID ?? string.Empty;
-            if (id.StartsWith(ServiceMaintenancePrefix, StringComparison.Ordinal) || id == NodeMaintenanceCheck || check.Status == "maintenance")
-            {
-                return HealthStatus.Draining;
-            }
-
-            worst = Math.Max(worst, check.Status switch
-            {
-                "passing" => 0,
-                "warning" => 2,
-                "critical" => 3,
-                _ => 1,
-            });
-        }
-
-        return worst switch
-        {
-            0 => HealthStatus.Healthy,
-            1 => HealthStatus.Unknown,
-            _ => HealthStatus.Unhealthy,
-        };
-    }
-
     private (ServiceInstance? Instance, string? Reason) Map(string service, ConsulServiceEntry entry, HashSet<string> duplicateIds)
     {
         var svc = entry.Service;
@@ -197,7 +161,7 @@ internal sealed class ConsulMapper
             Id = id,
             Host = host ?? string.Empty,
             Ports = svc.Port == 0 ? [] : [new ServicePort(_settings.PortName, (int)svc.Port, Protocol(meta))],
-            Health = MapHealth(entry.Checks, svc.ID),
+            Health = ConsulHealth.Map(entry.Checks, svc.ID),
             Zone = meta.TryGetValue(_settings.ZoneMetaKey, out var zone) && !string.IsNullOrEmpty(zone) ? zone : null,
             Tags = svc.Tags is { Count: > 0 } tags ? [.. tags.Where(static t => t is not null)] : [],
             Metadata = metadata.ToFrozenDictionary(StringComparer.Ordinal),

@@ -9,7 +9,7 @@ namespace Registry.Adapters.Consul;
 
 /// <summary>
 /// Discovery from Consul: one blocking query on <c>/v1/catalog/services</c> and one per service on
-/// <c>/v1/health/service/:name</c>, all statuses read and mapped (see <see cref="ConsulMapper.MapHealth"/>).
+/// <c>/v1/health/service/:name</c>, all statuses read and mapped (see <see cref="ConsulHealth.Map"/>).
 /// </summary>
 internal sealed partial class ConsulServiceRegistry : IServiceRegistry
 {

@@ -83,11 +83,11 @@ public sealed class ConsulMapperTests
             checks.Add(new() { CheckID = maintenance, Status = "critical", ServiceID = maintenance.StartsWith("_service", StringComparison.Ordinal) ? "web-1" : string.Empty });
         }
 
-        ConsulMapper.MapHealth(checks, "web-1").ShouldBe(expected);
+        ConsulHealth.Map(checks, "web-1").ShouldBe(expected);
     }
 
     [Fact]
-    public void MapHealth_NoChecks_IsHealthy() => ConsulMapper.MapHealth(null, "x").ShouldBe(HealthStatus.Healthy);
+    public void MapHealth_NoChecks_IsHealthy() => ConsulHealth.Map(null, "x").ShouldBe(HealthStatus.Healthy);
 
     [Fact]
     public void ParseHealth_BadEntries_AreSkippedAndNeighboursKept()

@@ -13,6 +13,8 @@ namespace Registry.Adapters.Benchmarks.Consul;
 /// <c>wait</c> (5 minutes): about 2 to 3 per watch, plus one plain read each at start. Printed per case; the timing
 /// BenchmarkDotNet reports is only the cost of simulating it.
 /// </summary>
+[WarmupCount(1)]
+[IterationCount(3)]
 public class ConsulIdleRequestsBenchmarks
 {
     private readonly List<string> _results = [];

@@ -15,6 +15,8 @@ namespace Registry.Adapters.Benchmarks.Consul;
 /// One operation = register an instance, wait until all three see it, deregister, wait until all three lose it.
 /// p50/p99 of the register path are printed per case (BenchmarkDotNet's own figures cover the whole round trip).
 /// </summary>
+[WarmupCount(3)]
+[IterationCount(15)]
 public class ConsulLatencyBenchmarks
 {
     private const string Target = "bench-target";
