@@ -33,10 +33,11 @@ public sealed class ConsulRequestBudgetTests
         await using var recorder = new WatchRecorder(registry);
         await recorder.WaitForViewAsync(v => v.Count == 50, Timeout, "50 services");
 
+        string[] paths = ["/v1/catalog/services", .. Enumerable.Range(0, 50).Select(i => $"/v1/health/service/svc-{i}")];
         for (var second = 1; second <= 600; second++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
-            await ConsulTestSupport.WaitUntilAsync(() => fake.BlockingInFlight == 51, $"every watch blocks again at {second} s");
+            await ConsulTestSupport.WaitUntilAsync(() => fake.BlockingInFlight == 51 && paths.All(p => fake.InFlight(p) == 1), $"every watch blocks again at {second} s");
         }
 
         var requests = fake.Requests.ToArray();

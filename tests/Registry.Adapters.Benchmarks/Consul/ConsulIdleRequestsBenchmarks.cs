@@ -66,11 +66,13 @@ public class ConsulIdleRequestsBenchmarks
         await snapshot.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
 
         var loops = Services + 1;
+        string[] paths = ["/v1/catalog/services", .. Enumerable.Range(0, Services).Select(i => $"/v1/health/service/svc-{i}")];
         for (var second = 1; second <= 600; second++)
         {
             time.Advance(TimeSpan.FromSeconds(1));
             using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            while (fake.BlockingInFlight != loops)
+            // Settled when every watch holds exactly one blocking query.
+            while (fake.BlockingInFlight != loops || !paths.All(p => fake.InFlight(p) == 1))
             {
                 await Task.Delay(1, settle.Token).ConfigureAwait(false);
             }
