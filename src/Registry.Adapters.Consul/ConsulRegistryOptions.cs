@@ -104,6 +104,9 @@ public sealed class ConsulRegistryOptions
     /// <summary>Reads an environment variable; a seam for tests. <value>The default value is <see cref="Environment.GetEnvironmentVariable(string)"/>.</value></summary>
     public Func<string, string?> EnvironmentReader { get; set; } = Environment.GetEnvironmentVariable;
 
-    /// <summary>Creates the HTTP handler; a seam for tests and proxies. <value>The default value is <see langword="null"/>: a <see cref="SocketsHttpHandler"/> with the TLS settings above.</value></summary>
+    /// <summary>
+    /// Creates the HTTP handler; a seam for tests and proxies. Called once per registry or registrar; the handler is disposed with it.
+    /// <value>The default value is <see langword="null"/>: a <see cref="SocketsHttpHandler"/> with the TLS settings above.</value>
+    /// </summary>
     public Func<HttpMessageHandler>? HttpMessageHandlerFactory { get; set; }
 }
