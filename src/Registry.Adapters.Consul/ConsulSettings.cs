@@ -71,7 +71,8 @@ internal sealed record ConsulSettings
         var baseAddress = ParseAddress(address, useTls);
         if (baseAddress is null)
         {
-            failures.Add($"{Key("Address")} '{Redact(address)}' is not an http:// or https:// address. Set it to the Consul agent's HTTP address, e.g. http://127.0.0.1:8500.");
+            var source = string.IsNullOrWhiteSpace(options.Address) ? "CONSUL_HTTP_ADDR" : Key("Address");
+            failures.Add($"{source} '{Redact(address)}' is not an http:// or https:// address (unix sockets are not supported). Set it to the Consul agent's HTTP address, e.g. http://127.0.0.1:8500.");
         }
 
         var token = First(options.Token, env("CONSUL_HTTP_TOKEN"));

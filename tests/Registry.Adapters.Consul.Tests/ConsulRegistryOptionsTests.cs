@@ -95,6 +95,14 @@ public sealed class ConsulRegistryOptionsTests
     }
 
     [Fact]
+    public void Create_BadAddressFromEnvironment_NamesTheVariable()
+    {
+        var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { EnvironmentReader = Env(("CONSUL_HTTP_ADDR", "unix:///var/run/consul.sock")) }, "Consul"));
+
+        ex.Failures.ShouldHaveSingleItem().ShouldStartWith("CONSUL_HTTP_ADDR");
+    }
+
+    [Fact]
     public void Create_TokenWithLineBreak_FailsWithoutEchoingIt()
     {
         var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { Token = "abc\ndef-secret", UseEnvironment = false }, "Consul"));
