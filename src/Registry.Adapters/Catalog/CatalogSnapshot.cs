@@ -14,7 +14,7 @@ internal sealed class CatalogSnapshot : MeshSnapshot
 {
     private readonly FrozenDictionary<string, AliasTarget> _aliases;
     private readonly CancellationTokenSource _replaced = new();
-    private MeshService[]? _sorted;
+    private IReadOnlyList<MeshService>? _sorted;
 
     public CatalogSnapshot(
         long revision,
@@ -65,7 +65,9 @@ internal sealed class CatalogSnapshot : MeshSnapshot
         var list = new List<MeshService>(Services.Count);
         Services.CopyTo(list);
         list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        sorted = [.. list];
+
+        // Boxed once per snapshot; an ImmutableArray cannot be cast back to a mutable array by a caller.
+        sorted = ImmutableArray.CreateRange(list);
         return Interlocked.CompareExchange(ref _sorted, sorted, null) ?? sorted;
     }
 
@@ -80,6 +82,19 @@ internal sealed class CatalogSnapshot : MeshSnapshot
         }
 
         return service;
+    }
+
+    /// <summary>The instances of a service (aliases apply), or the empty array. No locks, no allocations.</summary>
+    public ImmutableArray<MeshInstance> Resolve(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var instances = Services.FindInstances(name, NameHash.Of(name));
+        if (instances.IsEmpty && _aliases.Count != 0 && _aliases.TryGetValue(name, out var target))
+        {
+            instances = Services.FindInstances(target.Name, target.Hash);
+        }
+
+        return instances;
     }
 
     /// <summary>Fires the change token; called once, after the successor is published.</summary>

@@ -9,7 +9,7 @@ namespace Registry.Adapters;
 internal sealed class CatalogWatcher : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, MeshChange> _pending = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, MeshChange> _pending = new(StringComparer.OrdinalIgnoreCase);
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly TimeSpan _quietPeriod;
     private readonly TimeSpan _maxDelay;
@@ -91,6 +91,9 @@ internal sealed class CatalogWatcher : IDisposable
 
             var changes = _pending.Values.ToArray();
             Array.Sort(changes, static (a, b) => string.CompareOrdinal(a.Service.Name, b.Service.Name));
+
+            // Dictionary.Clear wipes every bucket: after a big batch a fresh map keeps later batches O(change).
+            _pending = changes.Length > 256 ? new(StringComparer.OrdinalIgnoreCase) : _pending;
             _pending.Clear();
             return new MeshChangeBatch(_revision, changes);
         }

@@ -77,6 +77,8 @@ public sealed partial class MeshCatalog
         }
 
         var incoming = new Dictionary<string, ImmutableArray<MeshInstance>>(snapshot.Services.Count, StringComparer.Ordinal);
+        entry.Sources.EnsureCapacity(snapshot.Services.Count);
+        entry.Slots.EnsureCapacity(snapshot.Services.Count);
         foreach (var (source, instances) in snapshot.Services)
         {
             if (source is null)

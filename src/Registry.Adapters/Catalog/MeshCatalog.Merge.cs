@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Registry.Adapters;
 
@@ -13,28 +14,59 @@ public sealed partial class MeshCatalog
     private CatalogSnapshot? Commit()
     {
         var services = _services;
+        var watched = _watchers.Length > 0;
+        var changed = 0;
+        var bulk = _touched.Count >= BulkThreshold && _touched.Count >= services.Count / 8
+            ? new List<MeshService>(_touched.Count)
+            : null;
+        var replaced = 0;
         foreach (var name in _touched)
         {
             var existing = services.Find(name);
             var merged = Merge(name, existing);
+            if (bulk is not null)
+            {
+                replaced += existing is null ? 0 : 1;
+                if (merged is not null)
+                {
+                    bulk.Add(merged);
+                }
+            }
+
             if (ReferenceEquals(merged, existing))
             {
                 continue;
             }
 
-            if (merged is null)
+            changed++;
+            if (bulk is null)
             {
-                services = services.Remove(name);
-                _changes.Add(new MeshChange(MeshChangeKind.Removed, existing! with { Instances = [] }));
+                services = merged is null ? services.Remove(name) : services.SetItem(merged);
             }
-            else
+
+            if (watched)
             {
-                services = services.SetItem(merged);
-                _changes.Add(new MeshChange(existing is null ? MeshChangeKind.Added : MeshChangeKind.Updated, merged));
+                _changes.Add(merged is null
+                    ? new MeshChange(MeshChangeKind.Removed, existing! with { Instances = [] })
+                    : new MeshChange(existing is null ? MeshChangeKind.Added : MeshChangeKind.Updated, merged));
             }
         }
 
-        _touched.Clear();
+        if (bulk is not null && changed > 0)
+        {
+            services = services.Rebuild(_touched, replaced, bulk);
+        }
+
+        // HashSet.Clear wipes the whole bucket array: after a big commit a fresh set keeps small commits O(change).
+        if (_touched.Count > BulkThreshold)
+        {
+            _touched = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        }
+        else
+        {
+            _touched.Clear();
+        }
+
         var statusChanged = false;
         foreach (var entry in _ordered)
         {
@@ -53,7 +85,7 @@ public sealed partial class MeshCatalog
 
         var previous = _current;
         statusChanged |= previous.Registries.Length != _ordered.Length;
-        if (_changes.Count == 0 && !statusChanged && !_conflictsChanged)
+        if (changed == 0 && !statusChanged && !_conflictsChanged)
         {
             return null;
         }
@@ -64,7 +96,8 @@ public sealed partial class MeshCatalog
         _services = services;
         var next = new CatalogSnapshot(++_revision, services, registries, conflicts, _aliases);
         Volatile.Write(ref _current, next);
-        Log.CatalogChanged(_logger, next.Revision, _changes.Count, services.Count);
+        Log.CatalogChanged(_logger, next.Revision, changed, services.Count);
+        _metrics?.Changed(changed);
         if (_changes.Count > 0)
         {
             var changes = _changes.ToArray();
@@ -77,6 +110,12 @@ public sealed partial class MeshCatalog
         _changes.Clear();
         return previous;
     }
+
+    /// <summary>Commits touching at least this many services, and an eighth of the catalog, rebuild the trie in one pass.</summary>
+    private const int BulkThreshold = 256;
+
+    /// <summary>Union merges up to this many instances dedupe by scanning, without a hash set.</summary>
+    private const int ScanDedupeLimit = 64;
 
     /// <summary>Merges one mesh service from every registry's contribution; returns <paramref name="existing"/> itself when unchanged.</summary>
     private MeshService? Merge(string name, MeshService? existing)
@@ -148,28 +187,47 @@ public sealed partial class MeshCatalog
             total += _contributions[i].Instances.Length;
         }
 
-        var builder = ImmutableArray.CreateBuilder<MeshInstance>(total);
-        var seen = new HashSet<(string Host, int Port)>(total, EndpointComparer.Instance);
+        var merged = new MeshInstance[total];
+        var count = 0;
+        var seen = total > ScanDedupeLimit ? new HashSet<(string Host, int Port)>(total, EndpointComparer.Instance) : null;
         for (var i = range.Start; i < range.Start + range.Length; i++)
         {
-            var instances = _contributions[i].Instances;
-            var keptFrom = builder.Count;
-            foreach (var instance in instances)
+            // Only instances of higher-priority registries count as duplicates: within one registry they are distinct.
+            var higher = count;
+            foreach (var instance in _contributions[i].Instances)
             {
-                if (!seen.Contains(EndpointOf(instance)))
+                var endpoint = EndpointOf(instance);
+                if (seen is null ? !ContainsEndpoint(merged.AsSpan(0, higher), endpoint) : !seen.Contains(endpoint))
                 {
-                    builder.Add(instance);
+                    merged[count++] = instance;
                 }
             }
 
-            // Keys are added after the registry's own pass: duplicates within one registry are distinct instances.
-            for (var k = keptFrom; k < builder.Count; k++)
+            for (var k = higher; seen is not null && k < count; k++)
             {
-                seen.Add(EndpointOf(builder[k]));
+                seen.Add(EndpointOf(merged[k]));
             }
         }
 
-        return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
+        if (count < merged.Length)
+        {
+            Array.Resize(ref merged, count);
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(merged);
+    }
+
+    private static bool ContainsEndpoint(ReadOnlySpan<MeshInstance> kept, (string Host, int Port) endpoint)
+    {
+        foreach (var instance in kept)
+        {
+            if (EndpointComparer.Instance.Equals(EndpointOf(instance), endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static (string Host, int Port) EndpointOf(MeshInstance instance) =>

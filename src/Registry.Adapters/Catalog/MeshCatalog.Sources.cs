@@ -1,17 +1,12 @@
+using System.Buffers;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Registry.Adapters;
 
 /// <summary>A registry's source services: validation, naming, conflicts.</summary>
 public sealed partial class MeshCatalog
 {
-    // Stable on the source order, so that of two records with one id the first is kept.
-    private static readonly Comparison<(ServiceInstance Instance, int Order)> ByIdThenOrder = static (a, b) =>
-    {
-        var byId = string.CompareOrdinal(a.Instance.Id, b.Instance.Id);
-        return byId != 0 ? byId : a.Order.CompareTo(b.Order);
-    };
-
     /// <summary>
     /// Validates and sorts the instances of one source service, reusing the <see cref="MeshInstance"/> objects of
     /// <paramref name="current"/> that did not change. Returns <paramref name="current"/> itself when nothing changed.
@@ -24,23 +19,44 @@ public sealed partial class MeshCatalog
             return [];
         }
 
-        var valid = new List<(ServiceInstance Instance, int Order)>(instances.Count);
-        for (var i = 0; i < instances.Count; i++)
+        var valid = ArrayPool<(ServiceInstance Instance, int Order)>.Shared.Rent(instances.Count);
+        try
         {
-            var instance = instances[i];
-            if (ServiceInstanceValidator.Validate(instance) is { } error)
+            var count = 0;
+            var sorted = true;
+            for (var i = 0; i < instances.Count; i++)
             {
-                Skip(entry, new SkippedRecord(InstanceKey(source, instance?.Id), error));
-                continue;
+                var instance = instances[i];
+                if (ServiceInstanceValidator.Validate(instance) is { } error)
+                {
+                    Skip(entry, new SkippedRecord(InstanceKey(source, instance?.Id), error));
+                    continue;
+                }
+
+                sorted &= count == 0 || string.CompareOrdinal(valid[count - 1].Instance.Id, instance!.Id) < 0;
+                valid[count++] = (instance!, i);
             }
 
-            valid.Add((instance!, i));
-        }
+            if (!sorted)
+            {
+                Array.Sort(valid, 0, count, ByIdThenOrder.Instance);
+            }
 
-        valid.Sort(ByIdThenOrder);
-        var builder = ImmutableArray.CreateBuilder<MeshInstance>(valid.Count);
-        var unchanged = valid.Count == current.Length;
-        for (var i = 0; i < valid.Count; i++)
+            return Reuse(entry, source, valid.AsSpan(0, count), revision, current);
+        }
+        finally
+        {
+            ArrayPool<(ServiceInstance Instance, int Order)>.Shared.Return(valid, clearArray: true);
+        }
+    }
+
+    private ImmutableArray<MeshInstance> Reuse(
+        RegistryEntry entry, string source, ReadOnlySpan<(ServiceInstance Instance, int Order)> valid, string? revision, ImmutableArray<MeshInstance> current)
+    {
+        var result = new MeshInstance[valid.Length];
+        var kept = 0;
+        var unchanged = valid.Length == current.Length;
+        for (var i = 0; i < valid.Length; i++)
         {
             var instance = valid[i].Instance;
             if (i > 0 && string.Equals(valid[i - 1].Instance.Id, instance.Id, StringComparison.Ordinal))
@@ -53,17 +69,27 @@ public sealed partial class MeshCatalog
             var previous = FindById(current, instance.Id);
             if (previous is not null && !previous.Stale && previous.Instance.Equals(instance))
             {
-                builder.Add(previous);
-                unchanged &= i < current.Length && ReferenceEquals(current[i], previous);
+                unchanged = unchanged && ReferenceEquals(current[kept], previous);
+                result[kept++] = previous;
             }
             else
             {
-                builder.Add(new MeshInstance(entry.Name, instance, revision));
+                result[kept++] = new MeshInstance(entry.Name, instance, revision);
                 unchanged = false;
             }
         }
 
-        return unchanged ? current : builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
+        if (unchanged)
+        {
+            return current;
+        }
+
+        if (kept < result.Length)
+        {
+            Array.Resize(ref result, kept);
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
     /// <summary>Sets the instances of one source service (empty removes it) and marks the mesh names it affects.</summary>
@@ -194,6 +220,18 @@ public sealed partial class MeshCatalog
         }
 
         return null;
+    }
+
+    /// <summary>By id, then by source order: stable, so that of two records with one id the first is kept.</summary>
+    private sealed class ByIdThenOrder : IComparer<(ServiceInstance Instance, int Order)>
+    {
+        public static readonly ByIdThenOrder Instance = new();
+
+        public int Compare((ServiceInstance Instance, int Order) x, (ServiceInstance Instance, int Order) y)
+        {
+            var byId = string.CompareOrdinal(x.Instance.Id, y.Instance.Id);
+            return byId != 0 ? byId : x.Order.CompareTo(y.Order);
+        }
     }
 
     private static string InstanceKey(string source, string? id) =>

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Primitives;
@@ -27,7 +28,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     private readonly TimeSpan _maxDelay;
     private readonly TimeSpan _initialSyncTimeout;
     private readonly Dictionary<string, RegistryEntry> _registries = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
+    private HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<MeshChange> _changes = [];
     private readonly List<(RegistryEntry Registry, ImmutableArray<MeshInstance> Instances)> _contributions = [];
     private RegistryEntry[] _ordered = [];
@@ -36,14 +37,16 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     private ServiceMap _services = ServiceMap.Empty;
     private long _revision;
     private bool _conflictsChanged;
+    private readonly CatalogMetrics? _metrics;
     private bool _disposed;
 
     /// <summary>Creates an empty catalog.</summary>
     /// <param name="options">Merge policies, aliases, guard and coalescing settings.</param>
     /// <param name="timeProvider">The clock (stale marking, eviction, coalescing). <value>The default value is <see cref="TimeProvider.System"/>.</value></param>
     /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">Creates the <c>Registry.Adapters</c> meter (<c>registry.catalog.changes</c>, <c>registry.catalog.services</c>); none when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">An alias or setting is invalid.</exception>
-    public MeshCatalog(MeshOptions options, TimeProvider? timeProvider = null, ILogger<MeshCatalog>? logger = null)
+    public MeshCatalog(MeshOptions options, TimeProvider? timeProvider = null, ILogger<MeshCatalog>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = timeProvider ?? TimeProvider.System;
@@ -56,6 +59,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
         _maxDelay = options.ChangeMaxDelay > _quietPeriod ? options.ChangeMaxDelay : _quietPeriod;
         _initialSyncTimeout = options.InitialSyncTimeout;
         _current = new CatalogSnapshot(0, ServiceMap.Empty, [], [], _aliases);
+        _metrics = meterFactory is null ? null : new CatalogMetrics(meterFactory, this);
     }
 
     /// <inheritdoc />
@@ -83,7 +87,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
                 throw new ArgumentException($"A registry named '{name}' is already in the catalog; registry names must be unique.", nameof(name));
             }
 
-            var entry = new RegistryEntry(name, kind, priority, template, ratio, _registries.Count);
+            var entry = new RegistryEntry(name, kind, priority, template, ratio);
             _registries.Add(name, entry);
             _ordered = [.. _registries.Values.OrderBy(static r => r.Priority).ThenBy(static r => r.Name, StringComparer.Ordinal)];
             Log.RegistryAdded(_logger, name, kind, priority, template.Text);
@@ -94,11 +98,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     }
 
     /// <inheritdoc />
-    public ImmutableArray<MeshInstance> Resolve(string name)
-    {
-        var service = Volatile.Read(ref _current).Find(name);
-        return service is null ? ImmutableArray<MeshInstance>.Empty : service.Instances;
-    }
+    public ImmutableArray<MeshInstance> Resolve(string name) => Volatile.Read(ref _current).Resolve(name);
 
     /// <inheritdoc />
     public IChangeToken GetChangeToken() => Volatile.Read(ref _current).ChangeToken;

@@ -5,7 +5,7 @@ namespace Registry.Adapters;
 /// <summary>An instance in the mesh catalog, with its provenance.</summary>
 /// <param name="Registry">The name of the registry it came from.</param>
 /// <param name="Instance">The instance as that registry reports it.</param>
-/// <param name="Revision">The registry's native revision when the instance was last read.</param>
+/// <param name="Revision">The registry's native revision when the instance last changed (an unchanged record keeps its revision across resyncs).</param>
 /// <param name="Stale">The registry failed; this is its last-known-good record.</param>
 public sealed record MeshInstance(string Registry, ServiceInstance Instance, string? Revision = null, bool Stale = false);
 

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Registry.Adapters;
 
 /// <summary>The catalog's mutable record of one registry. Touched only under the catalog's write lock.</summary>
-internal sealed class RegistryEntry(string name, string kind, int priority, NameTemplate template, double? dropGuardRatio, int order)
+internal sealed class RegistryEntry(string name, string kind, int priority, NameTemplate template, double? dropGuardRatio)
 {
     /// <summary>How many skipped records a status keeps.</summary>
     public const int MaxSkipped = 32;
@@ -13,9 +13,6 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
     public string Kind { get; } = kind;
 
     public int Priority { get; } = priority;
-
-    /// <summary>Tie-breaker after priority and name: the order registries were added.</summary>
-    public int Order { get; } = order;
 
     public NameTemplate Template { get; } = template;
 

@@ -1,29 +1,40 @@
+using System.Collections.Immutable;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Registry.Adapters;
 
 /// <summary>
-/// A persistent hash map of mesh services keyed by name (ordinal, case-insensitive): a CHAMP-style
-/// hash array mapped trie with 32-way nodes. Setting or removing one service copies only the path
-/// to it (at most 7 nodes), so a change costs O(log32 n) and every other service stays shared by
-/// reference. Lookups walk the trie without locks or allocations.
+/// A persistent hash map of mesh services keyed by name (ordinal, case-insensitive): a hash array mapped trie with
+/// 32-way nodes. Setting or removing one service copies only the path to it (at most 7 small arrays), so a change
+/// costs O(log32 n) and every other service stays shared by reference. Lookups walk the trie without locks or
+/// allocations.
 /// </summary>
+/// <remarks>
+/// Each node is one <see cref="Slot"/> array: slot 0 is a header whose <see cref="Slot.Hash"/> holds the bitmap of
+/// occupied branches, then one slot per branch in bit order, either an entry (name, hash, instances and service inline,
+/// so a lookup reads no other object before the final name comparison) or a link to a child node that also carries the
+/// child's bitmap. A lookup therefore makes one dependent load per level. Below the last level a node holds full-hash
+/// collisions, scanned linearly.
+/// </remarks>
 internal sealed partial class ServiceMap
 {
     private const int BitsPerLevel = 5;
     private const int MaxShift = 32;
 
-    private readonly Node _root;
+    private static readonly Slot[] EmptyNode = [default];
 
-    private ServiceMap(Node root, int count)
+    private readonly Slot[] _root;
+
+    private ServiceMap(Slot[] root, int count)
     {
         _root = root;
         Count = count;
     }
 
     /// <summary>The empty map.</summary>
-    public static ServiceMap Empty { get; } = new(Node.EmptyNode, 0);
+    public static ServiceMap Empty { get; } = new(EmptyNode, 0);
 
     /// <summary>The number of services.</summary>
     public int Count { get; }
@@ -34,39 +45,21 @@ internal sealed partial class ServiceMap
     /// <summary>Finds a service by name with its precomputed <see cref="NameHash"/>.</summary>
     public MeshService? Find(string name, uint hash)
     {
-        var node = _root;
-        var shift = 0;
-        while (true)
-        {
-            if (shift >= MaxShift)
-            {
-                return FindInCollision(node, name, hash);
-            }
+        ref readonly var slot = ref FindSlot(name, hash);
+        return Unsafe.IsNullRef(in slot) ? null : slot.Service;
+    }
 
-            var bit = Bit(hash, shift);
-            if ((node.DataMap & bit) != 0)
-            {
-                ref readonly var entry = ref node.Data[Index(node.DataMap, bit)];
-                return entry.Hash == hash && string.Equals(entry.Service.Name, name, StringComparison.OrdinalIgnoreCase)
-                    ? entry.Service
-                    : null;
-            }
-
-            if ((node.NodeMap & bit) == 0)
-            {
-                return null;
-            }
-
-            node = node.Children[Index(node.NodeMap, bit)];
-            shift += BitsPerLevel;
-        }
+    /// <summary>The instances of a service, or the empty array; the lookup of <see cref="IMeshCatalog.Resolve"/>.</summary>
+    public ImmutableArray<MeshInstance> FindInstances(string name, uint hash)
+    {
+        ref readonly var slot = ref FindSlot(name, hash);
+        return Unsafe.IsNullRef(in slot) ? ImmutableArray<MeshInstance>.Empty : slot.Instances;
     }
 
     /// <summary>Returns a map with <paramref name="service"/> added or replacing the service of the same name.</summary>
     public ServiceMap SetItem(MeshService service)
     {
-        var entry = new Entry(NameHash.Of(service.Name), service);
-        var root = Set(_root, entry, 0, out var added);
+        var root = Set(_root, Slot.For(service, NameHash.Of(service.Name)), 0, out var added);
         return new ServiceMap(root, added ? Count + 1 : Count);
     }
 
@@ -80,55 +73,91 @@ internal sealed partial class ServiceMap
     /// <summary>Copies every service into <paramref name="target"/>, in no particular order.</summary>
     public void CopyTo(List<MeshService> target) => CopyTo(_root, target);
 
+    private ref readonly Slot FindSlot(string name, uint hash)
+    {
+        var node = _root;
+        var bitmap = node[0].Hash;
+        var shift = 0;
+        while (shift < MaxShift)
+        {
+            var bit = Bit(hash, shift);
+            if ((bitmap & bit) == 0)
+            {
+                return ref Unsafe.NullRef<Slot>();
+            }
+
+            // In bounds: a node has one slot per set bit after its header.
+            ref readonly var slot = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(node), 1 + Index(bitmap, bit));
+            if (slot.Child is null)
+            {
+                return ref slot.Matches(name, hash) ? ref slot : ref Unsafe.NullRef<Slot>();
+            }
+
+            // A link slot carries its child's bitmap, so the next level costs one load, not two.
+            node = slot.Child;
+            bitmap = slot.Hash;
+            shift += BitsPerLevel;
+        }
+
+        for (var i = 1; i < node.Length; i++)
+        {
+            if (node[i].Matches(name, hash))
+            {
+                return ref node[i];
+            }
+        }
+
+        return ref Unsafe.NullRef<Slot>();
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Bit(uint hash, int shift) => 1u << (int)((hash >> shift) & 31);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Index(uint map, uint bit) => BitOperations.PopCount(map & (bit - 1));
+    private static int Index(uint bitmap, uint bit) => BitOperations.PopCount(bitmap & (bit - 1));
 
-    private static bool SameKey(in Entry entry, string name, uint hash) =>
-        entry.Hash == hash && string.Equals(entry.Service.Name, name, StringComparison.OrdinalIgnoreCase);
-
-    private static MeshService? FindInCollision(Node node, string name, uint hash)
+    private static void CopyTo(Slot[] node, List<MeshService> target)
     {
-        foreach (ref readonly var entry in node.Data.AsSpan())
+        for (var i = 1; i < node.Length; i++)
         {
-            if (SameKey(entry, name, hash))
+            if (node[i].Child is { } child)
             {
-                return entry.Service;
+                CopyTo(child, target);
+            }
+            else
+            {
+                target.Add(node[i].Service!);
             }
         }
-
-        return null;
     }
 
-    private static void CopyTo(Node node, List<MeshService> target)
+    /// <summary>A header (bitmap in <see cref="Hash"/>), an entry, or a link to a child node (with the child's bitmap in <see cref="Hash"/>).</summary>
+    internal readonly struct Slot
     {
-        foreach (var entry in node.Data)
+        public readonly uint Hash;
+        public readonly string? Name;
+        public readonly ImmutableArray<MeshInstance> Instances;
+        public readonly MeshService? Service;
+        public readonly Slot[]? Child;
+
+        private Slot(uint hash, string? name, ImmutableArray<MeshInstance> instances, MeshService? service, Slot[]? child)
         {
-            target.Add(entry.Service);
+            Hash = hash;
+            Name = name;
+            Instances = instances;
+            Service = service;
+            Child = child;
         }
 
-        foreach (var child in node.Children)
-        {
-            CopyTo(child, target);
-        }
-    }
+        public static Slot For(MeshService service, uint hash) => new(hash, service.Name, service.Instances, service, null);
 
-    /// <summary>One key/value of the trie: the service and the hash of its name.</summary>
-    internal readonly record struct Entry(uint Hash, MeshService Service);
+        public static Slot Header(uint bitmap) => new(bitmap, null, default, null, null);
 
-    /// <summary>
-    /// A trie node: inline entries (<see cref="DataMap"/>) and sub-nodes (<see cref="NodeMap"/>), each
-    /// stored densely in bit order. Below the last level a node holds full-hash collisions in <see cref="Data"/>.
-    /// </summary>
-    internal sealed class Node(uint dataMap, uint nodeMap, Entry[] data, Node[] children)
-    {
-        public static readonly Node EmptyNode = new(0, 0, [], []);
+        public static Slot Link(Slot[] child) => new(child[0].Hash, null, default, null, child);
 
-        public readonly uint DataMap = dataMap;
-        public readonly uint NodeMap = nodeMap;
-        public readonly Entry[] Data = data;
-        public readonly Node[] Children = children;
+        /// <summary>Stored names are lower-case, so the ordinal comparison usually decides a hit; case variants fall through.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Matches(string name, uint hash) =>
+            Hash == hash && (string.Equals(Name, name, StringComparison.Ordinal) || string.Equals(Name, name, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -78,6 +78,34 @@ public sealed class MeshCatalogSnapshotTests
     }
 
     [Fact]
+    public void Apply_LargeResync_OnlyChangedServicesReplacedOthersKeptByReference()
+    {
+        var first = Enumerable.Range(0, 2_000).Select(static i => Instance($"svc-{i}", "1", host: $"10.0.{i / 250}.{(i % 250) + 1}")).ToArray();
+        var (catalog, _) = CreateWith(null, ("consul", first), ("eureka", [Instance("svc-0", "e", host: "10.9.9.9")]));
+        var before = catalog.Current;
+
+        // Half of the services change port, a quarter go away, 500 new ones appear: large enough for a one-pass rebuild.
+        var next = first.Skip(500)
+            .Select(static (instance, i) => i % 2 == 0 ? instance with { Ports = [new ServicePort("http", 9090, "http")] } : instance)
+            .Concat(Enumerable.Range(2_000, 500).Select(static i => Instance($"svc-{i}", "1", host: "10.1.0.1")))
+            .ToArray();
+        catalog.Apply("consul", Snapshot(true, next));
+
+        var after = catalog.Current;
+        after.ServiceCount.ShouldBe(2_001);
+        after.Revision.ShouldBe(before.Revision + 1);
+        catalog.Resolve("svc-0").Ids().ShouldBe(["eureka:e"]);
+        catalog.Resolve("svc-499").IsEmpty.ShouldBeTrue();
+        catalog.Resolve("svc-500").ShouldHaveSingleItem().Instance.Ports[0].Port.ShouldBe(9090);
+        after.Find("svc-501").ShouldBeSameAs(before.Find("svc-501"));
+        catalog.Resolve("svc-2499").ShouldHaveSingleItem();
+        after.GetServices().Count.ShouldBe(2_001);
+        after.GetServices().Select(static s => s.Name).ShouldBe(after.GetServices().Select(static s => s.Name).Order(StringComparer.Ordinal));
+        before.ServiceCount.ShouldBe(2_000);
+        before.Find("svc-0")!.Instances.Length.ShouldBe(2);
+    }
+
+    [Fact]
     public void Snapshot_OldSnapshot_UnchangedAfterLaterChanges()
     {
         var (catalog, _) = CreateWith(null, ("consul", [Instance("orders", "o-1")]));

@@ -45,6 +45,50 @@ public sealed class ServiceMapTests
     }
 
     [Fact]
+    public void Rebuild_ReplaceRemoveAdd_MatchesIncrementalUpdatesAndKeepsUntouched()
+    {
+        var random = new Random(11);
+        var map = ServiceMap.Empty;
+        for (var i = 0; i < 5_000; i++)
+        {
+            map = map.SetItem(Service($"svc-{i}"));
+        }
+
+        var replaced = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var replacements = new List<MeshService>();
+        var incremental = map;
+        var present = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            var name = $"SVC-{random.Next(7_000)}";
+            if (!replaced.Add(name))
+            {
+                continue;
+            }
+
+            present += map.Find(name) is null ? 0 : 1;
+            if (random.Next(4) == 0)
+            {
+                incremental = incremental.Remove(name);
+            }
+            else
+            {
+                var service = Service(name.ToLowerInvariant(), 1);
+                replacements.Add(service);
+                incremental = incremental.SetItem(service);
+            }
+        }
+
+        var rebuilt = map.Rebuild(replaced, present, replacements);
+
+        var all = new List<MeshService>();
+        incremental.CopyTo(all);
+        AssertSame(rebuilt, all.ToDictionary(static s => s.Name, StringComparer.OrdinalIgnoreCase));
+        rebuilt.Find("svc-1").ShouldBeSameAs(replaced.Contains("svc-1") ? incremental.Find("svc-1") : map.Find("svc-1"));
+        rebuilt.SetItem(Service("late")).Remove("svc-2").Count.ShouldBe(rebuilt.Count + 1 - (rebuilt.Find("svc-2") is null ? 0 : 1));
+    }
+
+    [Fact]
     public void Find_AnyCase_SameService()
     {
         var service = Service("orders");
