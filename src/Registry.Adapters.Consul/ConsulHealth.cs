@@ -1,0 +1,44 @@
+using Registry.Adapters.Consul.Client;
+
+namespace Registry.Adapters.Consul;
+
+/// <summary>Consul checks to <see cref="HealthStatus"/>, as DESIGN.md maps them.</summary>
+internal static class ConsulHealth
+{
+    private const string ServiceMaintenancePrefix = "_service_maintenance:";
+    private const string NodeMaintenanceCheck = "_node_maintenance";
+
+    /// <summary>The worst of the entry's checks (node checks such as <c>serfHealth</c> included); a maintenance check means draining.</summary>
+    public static HealthStatus Map(IEnumerable<ConsulHealthCheck>? checks, string? serviceId)
+    {
+        var worst = 0;
+        foreach (var check in checks ?? [])
+        {
+            if (!string.IsNullOrEmpty(check.ServiceID) && !string.Equals(check.ServiceID, serviceId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var id = check.CheckID ?? string.Empty;
+            if (id.StartsWith(ServiceMaintenancePrefix, StringComparison.Ordinal) || id == NodeMaintenanceCheck || check.Status == "maintenance")
+            {
+                return HealthStatus.Draining;
+            }
+
+            worst = Math.Max(worst, check.Status switch
+            {
+                "passing" => 0,
+                "warning" => 2,
+                "critical" => 3,
+                _ => 1,
+            });
+        }
+
+        return worst switch
+        {
+            0 => HealthStatus.Healthy,
+            1 => HealthStatus.Unknown,
+            _ => HealthStatus.Unhealthy,
+        };
+    }
+}

@@ -1,0 +1,226 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Registry.Adapters.Consul;
+
+/// <summary>
+/// One <see cref="IServiceRegistry.WatchAsync"/> run. Loops (the catalog's and one per service) post
+/// messages; the enumerator alone owns the state, compares, and yields events, so no locks are needed.
+/// </summary>
+internal sealed partial class ConsulWatch
+{
+    private readonly ConsulServiceRegistry _registry;
+    private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<string, ServiceLoop> _loops = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<ServiceInstance>> _current = new(StringComparer.Ordinal);
+    private readonly Dictionary<object, RegistryException> _failing = [];
+    private readonly HashSet<SkippedRecord> _reported = [];
+    private bool _snapshotSent;
+    private bool _failureReported;
+    private RegistryConnectionState _reportedState = RegistryConnectionState.Connecting;
+
+    public ConsulWatch(ConsulServiceRegistry registry) => _registry = registry;
+
+    private ILogger Logger => _registry.Logger;
+
+    public async IAsyncEnumerable<RegistryEvent> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _registry.Disposing);
+        ConsulServiceRegistry.Log.WatchStarted(Logger, _registry.Name, _registry.Settings.DisplayAddress);
+        yield return new RegistryStateEvent(RegistryConnectionState.Connecting);
+        var catalog = Task.Run(() => CatalogLoopAsync(stop.Token), CancellationToken.None);
+        try
+        {
+            while (true)
+            {
+                var message = await NextAsync(stop.Token, cancellationToken).ConfigureAwait(false);
+                if (message is null)
+                {
+                    yield break;
+                }
+
+                foreach (var item in Handle(message, stop.Token))
+                {
+                    yield return item;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            var loops = _loops.Values.Select(static l => l.StopAsync()).Append(catalog);
+            try
+            {
+                await Task.WhenAll(loops).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>The next message; <see langword="null"/> when the registry was disposed; throws when the caller cancelled.</summary>
+    private async ValueTask<Message?> NextAsync(CancellationToken stop, CancellationToken caller)
+    {
+        try
+        {
+            return await _inbox.Reader.ReadAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!caller.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private List<RegistryEvent> Handle(Message message, CancellationToken stop)
+    {
+        var events = new List<RegistryEvent>();
+        switch (message)
+        {
+            case FullRead full:
+                OnFullRead(full, events, stop);
+                break;
+            case CatalogChanged changed:
+                OnCatalogChanged(changed, events, stop);
+                break;
+            case ServiceUpdated updated when _loops.TryGetValue(updated.Loop.Name, out var loop) && ReferenceEquals(loop, updated.Loop):
+                Report(updated.Read.Skipped, events);
+                Apply(updated.Loop.Name, updated.Read.Instances, updated.Read.Index, events);
+                break;
+            case LoopFailed failed when IsLive(failed.Loop):
+                OnFailed(failed, events);
+                break;
+            case LoopRecovered recovered:
+                Recover(recovered.Loop, events);
+                break;
+        }
+
+        return events;
+    }
+
+    private void OnFullRead(FullRead full, List<RegistryEvent> events, CancellationToken stop)
+    {
+        foreach (var loop in _loops.Values)
+        {
+            _ = loop.StopAsync();
+            _failing.Remove(loop);
+        }
+
+        _loops.Clear();
+        _current.Clear();
+        Recover(this, events);
+        if (_reportedState != RegistryConnectionState.Connected)
+        {
+            _reportedState = RegistryConnectionState.Connected;
+            events.Add(new RegistryStateEvent(RegistryConnectionState.Connected));
+        }
+
+        Report(full.Skipped, events);
+        foreach (var (name, read) in full.Services)
+        {
+            Report(read.Skipped, events);
+            if (read.Instances.Count > 0)
+            {
+                _current[name] = read.Instances;
+            }
+        }
+
+        events.Add(new RegistrySnapshotEvent(ConsulServiceRegistry.ToSnapshot(full.Services, full.Skipped, full.Index), IsResync: _snapshotSent));
+        _snapshotSent = true;
+        foreach (var name in full.Names)
+        {
+            var index = full.Services.TryGetValue(name, out var read) ? Client.ConsulIndex.Next(0, read.Index) : 0;
+            StartLoop(name, index, stop);
+        }
+    }
+
+    private void OnCatalogChanged(CatalogChanged changed, List<RegistryEvent> events, CancellationToken stop)
+    {
+        Report(changed.Skipped, events);
+        var names = changed.Names.ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _loops.Keys.Where(n => !names.Contains(n)).ToList())
+        {
+            var loop = _loops[gone];
+            _loops.Remove(gone);
+            _ = loop.StopAsync();
+            ConsulServiceRegistry.Log.ServiceWatchStopped(Logger, _registry.Name, gone);
+            Recover(loop, events);
+            Apply(gone, [], null, events);
+        }
+
+        foreach (var name in changed.Names.Where(n => !_loops.ContainsKey(n)))
+        {
+            StartLoop(name, 0, stop);
+        }
+    }
+
+    private void Apply(string service, IReadOnlyList<ServiceInstance> instances, ulong? index, List<RegistryEvent> events)
+    {
+        var known = _current.TryGetValue(service, out var previous) ? previous : [];
+        if (known.SequenceEqual(instances))
+        {
+            return;
+        }
+
+        if (instances.Count == 0)
+        {
+            _current.Remove(service);
+        }
+        else
+        {
+            _current[service] = instances;
+        }
+
+        events.Add(new ServiceChangedEvent(service, instances, index?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    private void OnFailed(LoopFailed failed, List<RegistryEvent> events)
+    {
+        _failing[failed.Loop] = failed.Error;
+        var what = Describe(failed.Loop);
+        var state = failed.Error.IsPermanent ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
+        if (!_failureReported || (state == RegistryConnectionState.Failed && _reportedState != RegistryConnectionState.Failed))
+        {
+            ConsulServiceRegistry.Log.LoopFailed(Logger, _registry.Name, what, failed.RetryIn, failed.Error.Message);
+            _failureReported = true;
+            _reportedState = state;
+            events.Add(new RegistryStateEvent(state, failed.Error.Message, failed.RetryIn));
+        }
+        else
+        {
+            ConsulServiceRegistry.Log.LoopFailedAgain(Logger, _registry.Name, what, failed.Error.Message);
+        }
+    }
+
+    private void Recover(object loop, List<RegistryEvent> events)
+    {
+        _failing.Remove(loop);
+        if (_failing.Count == 0 && _failureReported)
+        {
+            _failureReported = false;
+            if (_snapshotSent)
+            {
+                ConsulServiceRegistry.Log.Recovered(Logger, _registry.Name);
+                _reportedState = RegistryConnectionState.Connected;
+                events.Add(new RegistryStateEvent(RegistryConnectionState.Connected));
+            }
+        }
+    }
+
+    private void Report(IReadOnlyList<SkippedRecord> skipped, List<RegistryEvent> events)
+    {
+        foreach (var record in skipped)
+        {
+            if (_reported.Add(record))
+            {
+                ConsulServiceRegistry.Log.RecordSkipped(Logger, _registry.Name, record.Key, record.Reason);
+                events.Add(new RecordSkippedEvent(record));
+            }
+        }
+    }
+
+    private bool IsLive(object loop) => loop == this || (loop is ServiceLoop service && _loops.TryGetValue(service.Name, out var live) && ReferenceEquals(live, service));
+
+    private static string Describe(object loop) => loop is ServiceLoop service ? $"the watch of service '{service.Name}'" : "the catalog watch";
+}

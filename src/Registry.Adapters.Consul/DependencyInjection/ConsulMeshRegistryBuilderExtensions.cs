@@ -1,0 +1,35 @@
+using Registry.Adapters;
+using Registry.Adapters.Consul;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Consul registries to the mesh.</summary>
+public static class ConsulMeshRegistryBuilderExtensions
+{
+    /// <summary>Adds a Consul registry, configured in code.</summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <param name="name">The registry name. <value>The default value is <c>consul</c>.</value></param>
+    /// <param name="configure">Sets the options; unset values come from the Consul CLI's environment, then the defaults.</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddConsul(this IMeshRegistryBuilder builder, string name = ConsulRegistryProvider.KindName, Action<ConsulRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        builder.AddRegistry(new RegistryDefinition(name, ConsulRegistryProvider.KindName, services =>
+        {
+            var options = new ConsulRegistryOptions();
+            configure?.Invoke(options);
+            return ConsulRegistryProvider.Create(name, options, $"Mesh:Registries:{name}", services);
+        }));
+        return builder.AddConsulProvider();
+    }
+
+    /// <summary>Makes the <c>consul</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddConsulProvider(this IMeshRegistryBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddProvider(new ConsulRegistryProvider());
+    }
+}

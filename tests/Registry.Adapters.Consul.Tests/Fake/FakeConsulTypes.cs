@@ -1,0 +1,42 @@
+namespace Registry.Adapters.Consul.Tests.Fake;
+
+/// <summary>One request the fake received.</summary>
+public sealed record FakeConsulRequest(string Method, string Path, string Query, bool HadTokenHeader, bool HadTokenInQuery);
+
+/// <summary>Kinds of injected faults.</summary>
+public enum FakeConsulFaultKind
+{
+    /// <summary>The connection is reset before any answer.</summary>
+    Reset,
+
+    /// <summary>500 with Consul's "No cluster leader" body.</summary>
+    ServerError,
+
+    /// <summary>200 whose Content-Length is larger than the body, then the connection is cut.</summary>
+    CutShort,
+
+    /// <summary>The answer is delayed.</summary>
+    Slow,
+
+    /// <summary>The answer carries <c>X-Consul-Index: 0</c> (a Consul bug older clients must survive).</summary>
+    ZeroIndex,
+
+    /// <summary>200 with malformed JSON and a new index.</summary>
+    Malformed,
+}
+
+/// <summary>An injected fault.</summary>
+public sealed record FakeConsulFault(FakeConsulFaultKind Kind, TimeSpan Delay = default)
+{
+    public static FakeConsulFault Reset { get; } = new(FakeConsulFaultKind.Reset);
+
+    public static FakeConsulFault ServerError { get; } = new(FakeConsulFaultKind.ServerError);
+
+    public static FakeConsulFault CutShort { get; } = new(FakeConsulFaultKind.CutShort);
+
+    public static FakeConsulFault ZeroIndex { get; } = new(FakeConsulFaultKind.ZeroIndex);
+
+    public static FakeConsulFault Malformed { get; } = new(FakeConsulFaultKind.Malformed);
+
+    public static FakeConsulFault Slow(TimeSpan delay) => new(FakeConsulFaultKind.Slow, delay);
+}
