@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+
+namespace Registry.Adapters.Kubernetes;
+
+/// <summary>The list-and-watch loop of one <see cref="ResourceStream"/>, feeding the watch session.</summary>
+internal sealed partial class KubernetesServiceRegistry
+{
+    private const int MaxListRestarts = 3;
+
+    private async Task RunStreamAsync(IKubernetes client, ResourceStream stream, ChannelWriter<StreamMessage> writer, CancellationToken token)
+    {
+        var backoff = new RetryBackoff(_options.RetryInitialDelay, _options.RetryMaxDelay);
+        string? resourceVersion = null;
+        var listedOnce = false;
+        var faulted = false;
+        var gone = 0;
+        var verb = "list";
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null)
+                {
+                    verb = "list";
+                    var (items, listVersion) = await ListAllAsync(client, stream, token).ConfigureAwait(false);
+                    resourceVersion = listVersion ?? string.Empty;
+                    Log.Listed(_logger, Name, stream.Description, items.Count, listVersion);
+                    writer.TryWrite(new StreamMessage.Listed(stream, items, listedOnce));
+                    listedOnce = true;
+                }
+                else if (faulted)
+                {
+                    // The watch call only returns once a first event arrives; a one-item list proves the server is back now.
+                    verb = "list";
+                    await stream.ListAsync(client, null, 1, _options.LabelSelector, token).ConfigureAwait(false);
+                }
+
+                if (faulted)
+                {
+                    faulted = false;
+                    Log.Recovered(_logger, Name, stream.Description);
+                    writer.TryWrite(new StreamMessage.Recovered(stream));
+                }
+
+                backoff.Reset();
+                verb = "watch";
+                var result = await WatchOnceAsync(client, stream, resourceVersion, writer, token).ConfigureAwait(false);
+                if (result.Expired)
+                {
+                    Log.Expired(_logger, Name, stream.Description, resourceVersion);
+                    resourceVersion = null;
+                    gone = 0;
+                    continue;
+                }
+
+                resourceVersion = result.ResourceVersion;
+                Log.WatchClosed(_logger, Name, stream.Description, result.Events, resourceVersion);
+                if (result.Events == 0 && !await DelayAsync(_options.RetryInitialDelay, token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (KubernetesErrors.IsGone(ex) && ++gone <= MaxListRestarts)
+            {
+                // An HTTP 410 on the watch request itself (served outside the watch cache): relist.
+                Log.Expired(_logger, Name, stream.Description, resourceVersion);
+                resourceVersion = null;
+            }
+            catch (Exception ex)
+            {
+                gone = 0;
+                var (error, permanent) = KubernetesErrors.Describe(ex, verb, stream, client.BaseUri);
+                var delay = permanent ? _options.RetryMaxDelay : backoff.NextDelay();
+                faulted = true;
+                Log.StreamFaulted(_logger, Name, stream.Description, error, delay);
+                writer.TryWrite(new StreamMessage.Faulted(stream, error, permanent, delay));
+                if (!await DelayAsync(delay, token).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Lists every page (limit/continue); an expired continue token (410) restarts the list from scratch.</summary>
+    private async Task<(IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Items, string? ResourceVersion)> ListAllAsync(
+        IKubernetes client, ResourceStream stream, CancellationToken token)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var items = new List<IKubernetesObject<V1ObjectMeta>>();
+            string? continueToken = null;
+            string? resourceVersion = null;
+            try
+            {
+                do
+                {
+                    var page = await stream.ListAsync(client, continueToken, _options.PageSize, _options.LabelSelector, token).ConfigureAwait(false);
+                    items.AddRange(page.Items);
+                    resourceVersion ??= page.ResourceVersion;
+                    continueToken = page.Continue;
+                }
+                while (!string.IsNullOrEmpty(continueToken));
+
+                return (items, resourceVersion);
+            }
+            catch (Exception ex) when (continueToken is not null && KubernetesErrors.IsGone(ex) && attempt < MaxListRestarts)
+            {
+                Log.ContinueExpired(_logger, Name, stream.Description, attempt);
+            }
+        }
+    }
+
+    private async Task<WatchResult> WatchOnceAsync(
+        IKubernetes client, ResourceStream stream, string resourceVersion, ChannelWriter<StreamMessage> writer, CancellationToken token)
+    {
+        using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var expired = false;
+        Exception? failure = null;
+        var events = 0;
+        void OnError(Exception ex)
+        {
+            if (ex is KubernetesException { Status: { } status })
+            {
+                // An ERROR event carrying a Status: 410 means the version is too old; anything else ends this watch.
+                if (status.Code == 410)
+                {
+                    expired = true;
+                }
+                else
+                {
+                    failure = ex;
+                }
+
+                watchCts.Cancel();
+                return;
+            }
+
+            var record = new SkippedRecord($"{stream.Resource} watch {stream.Scope}", $"malformed watch event skipped ({ex.GetType().Name}: {ServiceInstanceValidator.Printable(ex.Message, 160)})");
+            Log.Skipped(_logger, Name, record.Key, record.Reason);
+            writer.TryWrite(new StreamMessage.Skipped(stream, record));
+        }
+
+        var timeoutSeconds = (int)Math.Ceiling(_options.WatchTimeout.TotalSeconds);
+        try
+        {
+            await foreach (var (type, item) in stream.WatchAsync(client, resourceVersion, _options.LabelSelector, timeoutSeconds, OnError, watchCts.Token).ConfigureAwait(false))
+            {
+                events++;
+                var itemVersion = item?.Metadata?.ResourceVersion;
+                if (type == WatchEventType.Bookmark)
+                {
+                    resourceVersion = string.IsNullOrEmpty(itemVersion) ? resourceVersion : itemVersion;
+                    continue;
+                }
+
+                if (type is not (WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted) || item?.Metadata?.Name is null)
+                {
+                    var record = new SkippedRecord(
+                        $"{stream.Resource} watch {stream.Scope}",
+                        $"{type.ToString().ToUpperInvariant()} event without a usable object skipped");
+                    writer.TryWrite(new StreamMessage.Skipped(stream, record));
+                    continue;
+                }
+
+                writer.TryWrite(new StreamMessage.Changed(stream, type == WatchEventType.Deleted, item));
+                resourceVersion = string.IsNullOrEmpty(itemVersion) ? resourceVersion : itemVersion;
+            }
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested && (expired || failure is not null))
+        {
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return new WatchResult(expired ? null : resourceVersion, expired, events);
+    }
+
+    private sealed record WatchResult(string? ResourceVersion, bool Expired, int Events)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Events} events, rv {ResourceVersion}, expired {Expired}");
+    }
+}
