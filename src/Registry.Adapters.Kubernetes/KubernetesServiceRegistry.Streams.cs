@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using System.Text.Json;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -18,6 +19,7 @@ internal sealed partial class KubernetesServiceRegistry
         var listedOnce = false;
         var faulted = false;
         var gone = 0;
+        string? malformedAt = null;
         var verb = "list";
         while (!token.IsCancellationRequested)
         {
@@ -58,6 +60,22 @@ internal sealed partial class KubernetesServiceRegistry
                 }
 
                 resourceVersion = result.ResourceVersion;
+                if (result.Malformed is { } malformed)
+                {
+                    // The client ends the stream on a line it cannot parse. Resume from the last good version once;
+                    // the same failure at the same version again is an object the client cannot read: a fault.
+                    if (string.Equals(malformedAt, resourceVersion, StringComparison.Ordinal))
+                    {
+                        ExceptionDispatchInfo.Throw(malformed);
+                    }
+
+                    malformedAt = resourceVersion;
+                    var record = new SkippedRecord($"{stream.Resource} watch {stream.Scope}", $"malformed watch event skipped ({malformed.GetType().Name}: {ServiceInstanceValidator.Printable(malformed.Message, 160)})");
+                    Log.Skipped(_logger, Name, record.Key, record.Reason);
+                    writer.TryWrite(new StreamMessage.Skipped(stream, record));
+                    continue;
+                }
+
                 Log.WatchClosed(_logger, Name, stream.Description, result.Events, resourceVersion);
                 if (result.Events == 0 && !await DelayAsync(_options.RetryInitialDelay, token).ConfigureAwait(false))
                 {
@@ -178,6 +196,16 @@ internal sealed partial class KubernetesServiceRegistry
         catch (OperationCanceledException) when (!token.IsCancellationRequested && (expired || failure is not null))
         {
         }
+        catch (JsonException ex) when (!expired && failure is null)
+        {
+            return new WatchResult(resourceVersion, Expired: false, events, ex);
+        }
+        catch (HttpRequestException ex) when (events == 0 && IsEmptyStream(ex))
+        {
+            // The client peeks the first line before it returns; a watch that the server ends before any event
+            // (timeoutSeconds on a quiet cluster) surfaces as "Error while copying content": a clean end.
+            return new WatchResult(resourceVersion, Expired: false, 0);
+        }
 
         if (failure is not null)
         {
@@ -187,7 +215,20 @@ internal sealed partial class KubernetesServiceRegistry
         return new WatchResult(expired ? null : resourceVersion, expired, events);
     }
 
-    private sealed record WatchResult(string? ResourceVersion, bool Expired, int Events)
+    private static bool IsEmptyStream(Exception ex)
+    {
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is EndOfStreamException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed record WatchResult(string? ResourceVersion, bool Expired, int Events, JsonException? Malformed = null)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Events} events, rv {ResourceVersion}, expired {Expired}");
     }

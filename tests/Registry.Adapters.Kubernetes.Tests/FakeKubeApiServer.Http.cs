@@ -100,6 +100,12 @@ public sealed partial class FakeKubeApiServer
             var start = string.Empty;
             if (!string.IsNullOrEmpty(continueToken))
             {
+                if (CompactOnNextContinue)
+                {
+                    CompactOnNextContinue = false;
+                    _store.CompactNow();
+                }
+
                 if (!TryDecodeContinue(continueToken, out revision, out start))
                 {
                     return (400, Status(400, "BadRequest", "continue key is not valid: illegal base64 data").ToJsonString());

@@ -57,6 +57,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>While set, every request's connection is aborted (the server is unreachable).</summary>
     public bool Refuse { get; set; }
 
+    /// <summary>When set, the next list request with a continue token first compacts history, so that token has expired.</summary>
+    public bool CompactOnNextContinue { get; set; }
+
     /// <summary>Requests served, as <c>GET path?query</c>.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
 
