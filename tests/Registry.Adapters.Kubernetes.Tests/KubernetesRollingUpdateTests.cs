@@ -57,6 +57,83 @@ public sealed class KubernetesRollingUpdateTests : IAsyncLifetime
         recorder.SnapshotCount.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task MeshCatalog_RollingUpdate_CoalescesChangesAndEndsRight()
+    {
+        var server = _host.Server;
+        for (var s = 0; s < Slices; s++)
+        {
+            server.PutSlice(K8sObjects.Slice("shop", "big", $"big-old-{s}", Pods("old", s, ready: true)));
+        }
+
+        using var catalog = new MeshCatalog(new MeshOptions { ChangeQuietPeriod = TimeSpan.FromMilliseconds(300), ChangeMaxDelay = TimeSpan.FromSeconds(10) });
+        catalog.AddRegistry("kubernetes", "kubernetes", priority: 0);
+        await using var registry = _host.CreateRegistry();
+        using var stop = new CancellationTokenSource();
+        var registryChanges = 0;
+        var pump = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var item in registry.WatchAsync(stop.Token))
+                {
+                    if (item is ServiceChangedEvent)
+                    {
+                        Interlocked.Increment(ref registryChanges);
+                    }
+
+                    catalog.Apply("kubernetes", item);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        (await catalog.WaitForInitialSyncAsync()).ShouldBeTrue();
+        catalog.Resolve("big.shop").Length.ShouldBe(Slices * PerSlice, "the default mesh name of a Kubernetes service is {service}.{namespace}");
+
+        var batches = new List<MeshChangeBatch>();
+        using var watchStop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var watch = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in catalog.WatchAsync(watchStop.Token))
+                {
+                    lock (batches)
+                    {
+                        batches.Add(batch);
+                    }
+
+                    if (catalog.Resolve("big.shop") is { Length: Slices * PerSlice } now && now.All(i => i.Instance.Id.StartsWith("new-", StringComparison.Ordinal)))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        for (var s = 0; s < Slices; s++)
+        {
+            var fresh = Pods("new", s, ready: true);
+            server.PutSlice(K8sObjects.Slice("shop", "big", $"big-new-{s}", fresh));
+            server.PutSlice(K8sObjects.Slice("shop", "big", $"big-old-{s}", Pods("old", s, ready: false)));
+            server.DeleteSlice("shop", $"big-old-{s}");
+        }
+
+        await watch;
+        var final = catalog.Resolve("big.shop");
+        final.Length.ShouldBe(Slices * PerSlice);
+        final.ShouldAllBe(i => i.Instance.Id.StartsWith("new-", StringComparison.Ordinal) && i.Instance.Health == HealthStatus.Healthy);
+        var updates = batches.Count(b => b.Changes.Any(c => c.Service.Name == "big.shop"));
+        updates.ShouldBeLessThan(Math.Max(2, registryChanges), $"catalog batches coalesce the registry's {registryChanges} changes");
+        await stop.CancelAsync();
+        await pump;
+    }
+
     private static Ep[] Pods(string generation, int slice, bool ready) =>
         [.. Enumerable.Range(0, PerSlice).Select(i =>
         {
