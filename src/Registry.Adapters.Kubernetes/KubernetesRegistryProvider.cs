@@ -62,6 +62,7 @@ public sealed class KubernetesRegistryProvider : IRegistryProvider
             name,
             options,
             services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>());
+            services.GetService<ILoggerFactory>(),
+            services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
     }
 }

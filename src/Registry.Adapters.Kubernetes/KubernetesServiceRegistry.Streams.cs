@@ -28,7 +28,14 @@ internal sealed partial class KubernetesServiceRegistry
                 if (resourceVersion is null)
                 {
                     verb = "list";
+                    var started = _timeProvider.GetTimestamp();
                     var (items, listVersion) = await ListAllAsync(client, stream, token).ConfigureAwait(false);
+                    _metrics.Listed(_timeProvider.GetElapsedTime(started), stream.Resource);
+                    if (listedOnce)
+                    {
+                        _metrics.Resynced(stream.Resource);
+                    }
+
                     resourceVersion = listVersion ?? string.Empty;
                     Log.Listed(_logger, Name, stream.Description, items.Count, listVersion);
                     writer.TryWrite(new StreamMessage.Listed(stream, items, listedOnce));
@@ -60,6 +67,7 @@ internal sealed partial class KubernetesServiceRegistry
                 }
 
                 resourceVersion = result.ResourceVersion;
+                gone = 0;
                 if (result.Malformed is { } malformed)
                 {
                     // The client ends the stream on a line it cannot parse. Resume from the last good version once;
@@ -98,6 +106,7 @@ internal sealed partial class KubernetesServiceRegistry
                 var (error, permanent) = KubernetesErrors.Describe(ex, verb, stream, client.BaseUri);
                 var delay = permanent ? _options.RetryMaxDelay : backoff.NextDelay();
                 faulted = true;
+                _metrics.Failed(stream.Resource);
                 Log.StreamFaulted(_logger, Name, stream.Description, error, delay);
                 writer.TryWrite(new StreamMessage.Faulted(stream, error, permanent, delay));
                 if (!await DelayAsync(delay, token).ConfigureAwait(false))
@@ -173,6 +182,7 @@ internal sealed partial class KubernetesServiceRegistry
             await foreach (var (type, item) in stream.WatchAsync(client, resourceVersion, _options.LabelSelector, timeoutSeconds, OnError, watchCts.Token).ConfigureAwait(false))
             {
                 events++;
+                _metrics.Event(stream.Resource);
                 var itemVersion = item?.Metadata?.ResourceVersion;
                 if (type == WatchEventType.Bookmark)
                 {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using k8s;
@@ -16,12 +17,14 @@ internal sealed partial class KubernetesServiceRegistry : IServiceRegistry
     private readonly KubernetesRegistryOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly KubernetesMetrics _metrics;
     private readonly IReadOnlyList<ResourceStream> _streams;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private IKubernetes? _client;
 
-    public KubernetesServiceRegistry(string name, KubernetesRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    public KubernetesServiceRegistry(
+        string name, KubernetesRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,6 +33,7 @@ internal sealed partial class KubernetesServiceRegistry : IServiceRegistry
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Kubernetes");
         _streams = ResourceStream.For(options);
+        _metrics = new KubernetesMetrics(meterFactory, name);
     }
 
     public string Name { get; }

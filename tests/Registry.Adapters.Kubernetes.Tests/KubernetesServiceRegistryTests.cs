@@ -1,4 +1,5 @@
 using k8s.Models;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
@@ -208,6 +209,35 @@ public sealed class KubernetesServiceRegistryTests : IAsyncLifetime
         Server.AllowAll();
         Server.PutSlice(K8sObjects.Slice("shop", "orders", "orders-a", new Ep("10.0.0.1", "p1")));
         await recorder.WaitForViewAsync(v => v.ContainsKey("orders.shop"), Timeout, "recovers once granted");
+    }
+
+    [Fact]
+    public async Task Watch_ErrorsAndResyncs_AreCountedOnTheRegistryAdaptersMeter()
+    {
+        using var meters = new TestMeterFactory();
+        Server.PutSlice(K8sObjects.Slice("shop", "orders", "orders-a", new Ep("10.0.0.1", "p1")));
+        Server.Deny("services", "list");
+        await using var registry = _host.CreateRegistry(meterFactory: meters);
+        using var errors = new MetricCollector<long>(meters.Meters.Single(), "registry.errors");
+        using var resyncs = new MetricCollector<long>(meters.Meters.Single(), "registry.resyncs");
+        await using var recorder = new WatchRecorder(registry);
+        await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Failed, Timeout, "failed on 403");
+
+        meters.Meters.Single().Name.ShouldBe("Registry.Adapters");
+        var measurements = errors.GetMeasurementSnapshot();
+        measurements.ShouldNotBeEmpty();
+        var error = measurements[0];
+        error.Tags["registry.name"].ShouldBe("kubernetes");
+        error.Tags["registry.kind"].ShouldBe("kubernetes");
+        error.Tags["k8s.resource"].ShouldBe("services");
+
+        Server.AllowAll();
+        await recorder.WaitForViewAsync(v => v.ContainsKey("orders.shop"), Timeout, "synced once granted");
+        await WaitUntilAsync(() => Server.OpenWatches == 2, "two open watches");
+        Server.Compact();
+        Server.ExpireWatches();
+        await recorder.WaitForEventAsync<RegistrySnapshotEvent>(s => s.IsResync, Timeout, "a resync");
+        resyncs.GetMeasurementSnapshot().Count.ShouldBeGreaterThan(0);
     }
 
     [Fact]

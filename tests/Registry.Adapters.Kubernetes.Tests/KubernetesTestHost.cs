@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Registry.Adapters.Kubernetes.Tests;
@@ -37,9 +38,9 @@ internal sealed class KubernetesTestHost : IAsyncDisposable
         return options;
     }
 
-    public IServiceRegistry CreateRegistry(Action<KubernetesRegistryOptions>? configure = null, string name = "kubernetes")
+    public IServiceRegistry CreateRegistry(Action<KubernetesRegistryOptions>? configure = null, string name = "kubernetes", IMeterFactory? meterFactory = null)
     {
-        var registry = new KubernetesServiceRegistry(name, Options(configure), TimeProvider.System, NullLoggerFactory.Instance);
+        var registry = new KubernetesServiceRegistry(name, Options(configure), TimeProvider.System, NullLoggerFactory.Instance, meterFactory);
         _registries.Add(registry);
         return registry;
     }
@@ -53,5 +54,26 @@ internal sealed class KubernetesTestHost : IAsyncDisposable
 
         await Server.DisposeAsync();
         FakeKubeconfig.Delete(KubeconfigPath);
+    }
+}
+
+/// <summary>A meter factory that hands out plain meters and remembers them, for <c>MetricCollector</c>.</summary>
+internal sealed class TestMeterFactory : IMeterFactory
+{
+    public List<Meter> Meters { get; } = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        var meter = new Meter(options);
+        Meters.Add(meter);
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        foreach (var meter in Meters)
+        {
+            meter.Dispose();
+        }
     }
 }
