@@ -80,7 +80,7 @@ internal static class InstanceMerger
     };
 
     /// <summary>Equal when host and port numbers are; the port list of one slice is shared, so it is usually the same object.</summary>
-    private sealed class AddressComparer : IEqualityComparer<ServiceInstance>
+    internal sealed class AddressComparer : IEqualityComparer<ServiceInstance>
     {
         public static readonly AddressComparer Instance = new();
 

@@ -11,7 +11,7 @@ namespace Registry.Adapters.Kubernetes;
 internal sealed class KubernetesView
 {
     private readonly Dictionary<string, SliceEntry> _slices = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SortedDictionary<string, MappedSlice>> _slicesByService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ServiceSlices> _slicesByService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceEntry> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<ServiceInstance>> _published = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
@@ -41,11 +41,11 @@ internal sealed class KubernetesView
         {
             if (!_slicesByService.TryGetValue(service, out var group))
             {
-                group = new SortedDictionary<string, MappedSlice>(StringComparer.Ordinal);
+                group = new ServiceSlices();
                 _slicesByService[service] = group;
             }
 
-            group[key] = mapped;
+            group.Set(mapped);
             _dirty.Add(service);
         }
 
@@ -198,7 +198,7 @@ internal sealed class KubernetesView
             var entry = _slices[key];
             var mapped = EndpointSliceMapper.Map(entry.Slice, info);
             _slices[key] = entry with { Mapped = mapped };
-            group[key] = mapped;
+            group.Set(mapped);
         }
     }
 
@@ -214,7 +214,7 @@ internal sealed class KubernetesView
             return [];
         }
 
-        return InstanceMerger.Merge(group.Values);
+        return group.Merge();
     }
 
     private sealed record SliceEntry(V1EndpointSlice Slice, MappedSlice Mapped);
