@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Runtime.ExceptionServices;
-using System.Text.Json;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
@@ -18,6 +16,7 @@ internal sealed partial class KubernetesServiceRegistry
         string? resourceVersion = null;
         var listedOnce = false;
         var faulted = false;
+        var watchDenied = false;
         var gone = 0;
         string? malformedAt = null;
         var verb = "list";
@@ -48,7 +47,8 @@ internal sealed partial class KubernetesServiceRegistry
                     await stream.ListAsync(client, null, 1, _options.LabelSelector, token).ConfigureAwait(false);
                 }
 
-                if (faulted)
+                // A list proves list access; when it was the watch that was refused (403/401), only a watch that works does.
+                if (faulted && !watchDenied)
                 {
                     faulted = false;
                     Log.Recovered(_logger, Name, stream.Description);
@@ -57,7 +57,17 @@ internal sealed partial class KubernetesServiceRegistry
 
                 backoff.Reset();
                 verb = "watch";
-                var result = await WatchOnceAsync(client, stream, resourceVersion, writer, token).ConfigureAwait(false);
+                var result = await WatchOnceAsync(client, stream, resourceVersion, writer, faulted, token).ConfigureAwait(false);
+                if (faulted && result.Events == 0)
+                {
+                    // Accepted and ended without events: the watch works again (with events, the first one said so).
+                    Log.Recovered(_logger, Name, stream.Description);
+                    writer.TryWrite(new StreamMessage.Recovered(stream));
+                }
+
+                faulted = false;
+                watchDenied = false;
+
                 if (result.Expired)
                 {
                     Log.Expired(_logger, Name, stream.Description, resourceVersion);
@@ -106,6 +116,7 @@ internal sealed partial class KubernetesServiceRegistry
                 var (error, permanent) = KubernetesErrors.Describe(ex, verb, stream, client.BaseUri);
                 var delay = permanent ? _options.RetryMaxDelay : backoff.NextDelay();
                 faulted = true;
+                watchDenied = permanent && verb == "watch";
                 _metrics.Failed(stream.Resource);
                 Log.StreamFaulted(_logger, Name, stream.Description, error, delay);
                 writer.TryWrite(new StreamMessage.Faulted(stream, error, permanent, delay));
@@ -144,102 +155,5 @@ internal sealed partial class KubernetesServiceRegistry
                 Log.ContinueExpired(_logger, Name, stream.Description, attempt);
             }
         }
-    }
-
-    private async Task<WatchResult> WatchOnceAsync(
-        IKubernetes client, ResourceStream stream, string resourceVersion, ChannelWriter<StreamMessage> writer, CancellationToken token)
-    {
-        using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var expired = false;
-        Exception? failure = null;
-        var events = 0;
-        void OnError(Exception ex)
-        {
-            if (ex is KubernetesException { Status: { } status })
-            {
-                // An ERROR event carrying a Status: 410 means the version is too old; anything else ends this watch.
-                if (status.Code == 410)
-                {
-                    expired = true;
-                }
-                else
-                {
-                    failure = ex;
-                }
-
-                watchCts.Cancel();
-                return;
-            }
-
-            var record = new SkippedRecord($"{stream.Resource} watch {stream.Scope}", $"malformed watch event skipped ({ex.GetType().Name}: {ServiceInstanceValidator.Printable(ex.Message, 160)})");
-            Log.Skipped(_logger, Name, record.Key, record.Reason);
-            writer.TryWrite(new StreamMessage.Skipped(stream, record));
-        }
-
-        var timeoutSeconds = (int)Math.Ceiling(_options.WatchTimeout.TotalSeconds);
-        try
-        {
-            await foreach (var (type, item) in stream.WatchAsync(client, resourceVersion, _options.LabelSelector, timeoutSeconds, OnError, watchCts.Token).ConfigureAwait(false))
-            {
-                events++;
-                _metrics.Event(stream.Resource);
-                var itemVersion = item?.Metadata?.ResourceVersion;
-                if (type == WatchEventType.Bookmark)
-                {
-                    resourceVersion = string.IsNullOrEmpty(itemVersion) ? resourceVersion : itemVersion;
-                    continue;
-                }
-
-                if (type is not (WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted) || item?.Metadata?.Name is null)
-                {
-                    var record = new SkippedRecord(
-                        $"{stream.Resource} watch {stream.Scope}",
-                        $"{type.ToString().ToUpperInvariant()} event without a usable object skipped");
-                    writer.TryWrite(new StreamMessage.Skipped(stream, record));
-                    continue;
-                }
-
-                writer.TryWrite(new StreamMessage.Changed(stream, type == WatchEventType.Deleted, item));
-                resourceVersion = string.IsNullOrEmpty(itemVersion) ? resourceVersion : itemVersion;
-            }
-        }
-        catch (OperationCanceledException) when (!token.IsCancellationRequested && (expired || failure is not null))
-        {
-        }
-        catch (JsonException ex) when (!expired && failure is null)
-        {
-            return new WatchResult(resourceVersion, Expired: false, events, ex);
-        }
-        catch (HttpRequestException ex) when (events == 0 && IsEmptyStream(ex))
-        {
-            // The client peeks the first line before it returns; a watch that the server ends before any event
-            // (timeoutSeconds on a quiet cluster) surfaces as "Error while copying content": a clean end.
-            return new WatchResult(resourceVersion, Expired: false, 0);
-        }
-
-        if (failure is not null)
-        {
-            ExceptionDispatchInfo.Throw(failure);
-        }
-
-        return new WatchResult(expired ? null : resourceVersion, expired, events);
-    }
-
-    private static bool IsEmptyStream(Exception ex)
-    {
-        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is EndOfStreamException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private sealed record WatchResult(string? ResourceVersion, bool Expired, int Events, JsonException? Malformed = null)
-    {
-        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Events} events, rv {ResourceVersion}, expired {Expired}");
     }
 }

@@ -251,6 +251,16 @@ public sealed class KubernetesServiceRegistryTests : IAsyncLifetime
 
         failed.Error.ShouldNotBeNull();
         failed.Error.ShouldContain("'watch' on services in namespace shop");
+
+        // The list still works, but that is no recovery while the watch is refused: the state stays Failed.
+        await WaitUntilAsync(() => Server.Requests.Count(r => r.Contains("/namespaces/shop/services?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)) >= 3, "watch retried");
+        recorder.Events.OfType<RegistryStateEvent>().SkipWhile(s => s.State != RegistryConnectionState.Failed).ShouldNotContain(s => s.State == RegistryConnectionState.Connected);
+
+        Server.AllowAll();
+        Server.PutService(K8sObjects.Service("shop", "orders"));
+        await WaitUntilAsync(
+            () => recorder.Events.OfType<RegistryStateEvent>().SkipWhile(s => s.State != RegistryConnectionState.Failed).Any(s => s.State == RegistryConnectionState.Connected),
+            "connected once the watch is granted");
     }
 
     [Fact]
