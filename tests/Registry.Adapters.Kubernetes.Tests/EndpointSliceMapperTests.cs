@@ -125,6 +125,19 @@ public sealed class EndpointSliceMapperTests
     }
 
     [Fact]
+    public void Map_HostileServiceNameLabel_SkipsTheSlice()
+    {
+        var slice = K8sObjects.Slice("shop", "orders", "orders-1", new Ep("10.0.0.1", "a"));
+        slice.Metadata.Labels["kubernetes.io/service-name"] = "../../etc/passwd";
+
+        var mapped = EndpointSliceMapper.Map(slice, null);
+
+        mapped.SourceName.ShouldBeNull();
+        mapped.Instances.ShouldBeEmpty();
+        mapped.Skipped.ShouldHaveSingleItem().Reason.ShouldContain("..");
+    }
+
+    [Fact]
     public void From_ExternalNameService_IsOneInstanceAtTheExternalName()
     {
         var service = K8sObjects.Service("shop", "payments-ext", type: "ExternalName", externalName: "payments.partner.example.com", ports: [("https", 443)]);

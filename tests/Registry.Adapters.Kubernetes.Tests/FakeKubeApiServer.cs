@@ -57,6 +57,12 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>While set, every request's connection is aborted (the server is unreachable).</summary>
     public bool Refuse { get; set; }
 
+    /// <summary>
+    /// When set, history beyond this many events is compacted as writes go (a long benchmark would otherwise keep
+    /// every version of every object). <value>The default value is <see langword="null"/>: compact only when told.</value>
+    /// </summary>
+    public int? HistoryLimit { get; set; }
+
     /// <summary>When set, the next list request with a continue token first compacts history, so that token has expired.</summary>
     public bool CompactOnNextContinue { get; set; }
 
@@ -218,6 +224,10 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         lock (_store.Gate)
         {
             Publish(_store.Put(resource, item));
+            if (HistoryLimit is { } limit)
+            {
+                _store.CompactKeeping(limit);
+            }
         }
     }
 

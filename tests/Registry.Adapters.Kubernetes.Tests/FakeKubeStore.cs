@@ -61,7 +61,21 @@ internal sealed class FakeKubeStore
     public void CompactNow()
     {
         Revision++;
-        Compacted = Revision;
+        CompactTo(Revision);
+    }
+
+    /// <summary>When more than twice <paramref name="keep"/> events are held, compacts all but the last <paramref name="keep"/> (etcd's periodic compaction).</summary>
+    public void CompactKeeping(int keep)
+    {
+        if (_history.Count > 2 * keep)
+        {
+            CompactTo(_history[^keep].Revision - 1);
+        }
+    }
+
+    private void CompactTo(long revision)
+    {
+        Compacted = revision;
         _history.RemoveAll(e => e.Revision <= Compacted);
         foreach (var byKey in _objects.Values)
         {

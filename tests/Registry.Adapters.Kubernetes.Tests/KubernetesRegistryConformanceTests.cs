@@ -1,4 +1,3 @@
-using k8s.Models;
 using Registry.Adapters.Testing;
 
 namespace Registry.Adapters.Kubernetes.Tests;

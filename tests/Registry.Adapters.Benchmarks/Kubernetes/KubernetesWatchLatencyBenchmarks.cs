@@ -26,6 +26,8 @@ public class KubernetesWatchLatencyBenchmarks
     private volatile Waiter? _raw;
     private volatile Waiter? _mesh;
     private int _port = 20000;
+    private readonly Queue<string> _lastEvents = new();
+    private Exception? _pumpError;
 
     public static IEnumerable<int> EndpointCounts => BenchmarkSettings.Sizes(10, 100, 1000);
 
@@ -61,12 +63,24 @@ public class KubernetesWatchLatencyBenchmarks
         }
 
         _server.PutSlice(K8sObjects.Slice(Namespace, "orders", "orders-0", Pods(0), ("http", port, "http")));
-        await waiter.Done.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        try
+        {
+            await waiter.Done.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var seen = _catalog.Resolve("orders.bench") is { Length: > 0 } now ? now[0].Instance.Ports[0].Port : -1;
+            throw new InvalidOperationException(
+                $"No {(useRaw ? "raw line" : "catalog change")} for port {port} in 10 s; catalog has port {seen}; " +
+                $"last registry events: {string.Join(" | ", _lastEvents)}; pump: {_pumpError?.GetType().Name}: {_pumpError?.Message}; " +
+                $"open watches {_server.OpenWatches}");
+        }
     }
 
     private async Task SetupAsync()
     {
         _server = await FakeKubeApiServer.StartAsync().ConfigureAwait(false);
+        _server.HistoryLimit = 1000;
         for (var s = 0; s < Math.Max(1, Endpoints / 100); s++)
         {
             _server.PutSlice(K8sObjects.Slice(Namespace, "orders", $"orders-{s}", Pods(s), ("http", 8080, "http")));
@@ -114,6 +128,18 @@ public class KubernetesWatchLatencyBenchmarks
         {
             await foreach (var item in _registry.WatchAsync(_stop.Token).ConfigureAwait(false))
             {
+                if (item is not ServiceChangedEvent)
+                {
+                    lock (_lastEvents)
+                    {
+                        _lastEvents.Enqueue(item.ToString()[..Math.Min(200, item.ToString().Length)]);
+                        if (_lastEvents.Count > 5)
+                        {
+                            _lastEvents.Dequeue();
+                        }
+                    }
+                }
+
                 _catalog.Apply("kubernetes", item);
                 if (_mesh is { } waiter && _catalog.Resolve("orders.bench") is { Length: > 0 } now && now[0].Instance.Ports[0].Port == waiter.Port)
                 {
@@ -123,6 +149,10 @@ public class KubernetesWatchLatencyBenchmarks
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (Exception ex)
+        {
+            _pumpError = ex;
         }
     }
 
