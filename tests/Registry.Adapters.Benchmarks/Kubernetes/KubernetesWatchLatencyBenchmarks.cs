@@ -25,7 +25,7 @@ public class KubernetesWatchLatencyBenchmarks
     private Task _registryPump = null!;
     private volatile Waiter? _raw;
     private volatile Waiter? _mesh;
-    private int _port = 20000;
+    private int _port;
     private readonly Queue<string> _lastEvents = new();
     private Exception? _pumpError;
 
@@ -51,7 +51,8 @@ public class KubernetesWatchLatencyBenchmarks
 
     private async Task WriteAndWaitAsync(bool useRaw)
     {
-        var port = Interlocked.Increment(ref _port);
+        // Cycle through 20000-59999: every write changes the port, and it stays a valid port over millions of writes.
+        var port = 20000 + (Interlocked.Increment(ref _port) % 40000);
         var waiter = new Waiter(port);
         if (useRaw)
         {
@@ -69,7 +70,7 @@ public class KubernetesWatchLatencyBenchmarks
         }
         catch (TimeoutException)
         {
-            var seen = _catalog.Resolve("orders.bench") is { Length: > 0 } now ? now[0].Instance.Ports[0].Port : -1;
+            var seen = _catalog.Resolve("orders.bench") is { Length: > 0 } now && now[0].Instance.Ports.Count > 0 ? now[0].Instance.Ports[0].Port : -1;
             throw new InvalidOperationException(
                 $"No {(useRaw ? "raw line" : "catalog change")} for port {port} in 10 s; catalog has port {seen}; " +
                 $"last registry events: {string.Join(" | ", _lastEvents)}; pump: {_pumpError?.GetType().Name}: {_pumpError?.Message}; " +
@@ -141,7 +142,7 @@ public class KubernetesWatchLatencyBenchmarks
                 }
 
                 _catalog.Apply("kubernetes", item);
-                if (_mesh is { } waiter && _catalog.Resolve("orders.bench") is { Length: > 0 } now && now[0].Instance.Ports[0].Port == waiter.Port)
+                if (_mesh is { } waiter && _catalog.Resolve("orders.bench") is { Length: > 0 } now && now[0].Instance.Ports.Count > 0 && now[0].Instance.Ports[0].Port == waiter.Port)
                 {
                     waiter.Done.TrySetResult();
                 }
