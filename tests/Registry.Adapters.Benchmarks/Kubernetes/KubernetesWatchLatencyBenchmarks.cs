@@ -168,8 +168,8 @@ public class KubernetesWatchLatencyBenchmarks
         FakeKubeconfig.Delete(_kubeconfig);
     }
 
-    private static Ep[] Pods(int slice) =>
-        [.. Enumerable.Range(0, 100).Select(i => new Ep($"10.1.{slice}.{i + 1}", $"orders-{slice}-{i}"))];
+    private Ep[] Pods(int slice) =>
+        [.. Enumerable.Range(0, Math.Min(100, Endpoints)).Select(i => new Ep($"10.1.{slice}.{i + 1}", $"orders-{slice}-{i}"))];
 
     private sealed class Waiter(int port)
     {
