@@ -62,7 +62,18 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
 
     /// <summary>Finds the view's entry for a service spelt in the source's way (case-insensitive).</summary>
     protected static IReadOnlyList<ServiceInstance>? Find(IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> view, string service) =>
-        view.FirstOrDefault(p => string.Equals(p.Key, service, StringComparison.OrdinalIgnoreCase)).Value;
+        view.FirstOrDefault(p => SameService(p.Key, service)).Value;
+
+    /// <summary>
+    /// Whether a source name is the test's service: equal (case-insensitive), or qualified by a namespace as
+    /// Kubernetes spells it (<c>orders.default</c> for <c>orders</c>).
+    /// </summary>
+    protected static bool SameService(string sourceName, string service) =>
+        string.Equals(sourceName, service, StringComparison.OrdinalIgnoreCase)
+        || (sourceName.Length > service.Length + 1
+            && sourceName.StartsWith(service, StringComparison.OrdinalIgnoreCase)
+            && sourceName[service.Length] == '.'
+            && sourceName.IndexOf('.', service.Length + 1) < 0);
 
     protected static bool Holds(IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> view, string service, params ServiceInstance[] expected)
     {
@@ -128,7 +139,7 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
         var second = CreateInstance("orders", 2);
         await PutAsync(second);
         var added = await recorder.WaitForEventAsync<ServiceChangedEvent>(
-            c => c.Service.Equals("orders", StringComparison.OrdinalIgnoreCase) && c.Instances.Count == 2,
+            c => SameService(c.Service, "orders") && c.Instances.Count == 2,
             EventTimeout, "a change of orders carrying both instances");
         added.Instances.Select(Key).Order().ShouldBe(new[] { Key(first), Key(second) }.Order());
 
@@ -156,7 +167,7 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
         var inventory = CreateInstance("inventory", 5);
         await PutAsync(inventory);
         await recorder.WaitForViewAsync(v => Holds(v, "inventory", inventory) && Holds(v, "orders", orders), EventTimeout, "inventory added, orders kept");
-        recorder.Events.OfType<ServiceChangedEvent>().ShouldNotContain(c => c.Service.Equals("orders", StringComparison.OrdinalIgnoreCase) && c.Instances.Count == 0);
+        recorder.Events.OfType<ServiceChangedEvent>().ShouldNotContain(c => SameService(c.Service, "orders") && c.Instances.Count == 0);
     }
 
     [Fact]

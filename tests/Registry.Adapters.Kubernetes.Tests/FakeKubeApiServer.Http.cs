@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Registry.Adapters.Kubernetes.Tests;
+
+public sealed partial class FakeKubeApiServer
+{
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        _requests.Enqueue($"{request.Method} {request.Path}{request.QueryString}");
+        if (Refuse)
+        {
+            context.Abort();
+            return;
+        }
+
+        if (!TryRoute(request.Path.Value ?? string.Empty, out var resource, out var ns))
+        {
+            await WriteStatusAsync(context, 404, "NotFound", $"the server could not find the requested resource");
+            return;
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        if (RequiredToken is not null && !string.Equals(authorization, $"Bearer {RequiredToken}", StringComparison.Ordinal))
+        {
+            await WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized");
+            return;
+        }
+
+        var query = request.Query;
+        var watch = query["watch"] is var w && (w == "1" || w == "true");
+        var verb = watch ? "watch" : "list";
+        if (_denied.ContainsKey((resource, verb)))
+        {
+            var (group, qualified) = resource == Slices ? ("discovery.k8s.io", "endpointslices.discovery.k8s.io") : (string.Empty, "services");
+            var scope = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+            await WriteStatusAsync(context, 403, "Forbidden",
+                $"{qualified} is forbidden: User \"{UserName}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}");
+            return;
+        }
+
+        if (!LabelSelector.TryParse(query["labelSelector"], out var selector))
+        {
+            await WriteStatusAsync(context, 400, "BadRequest", $"unable to parse requirement: {query["labelSelector"]}");
+            return;
+        }
+
+        if (watch)
+        {
+            await WatchAsync(context, resource, ns, selector);
+        }
+        else
+        {
+            await ListAsync(context, resource, ns, selector);
+        }
+    }
+
+    private static bool TryRoute(string path, out string resource, out string? ns)
+    {
+        var parts = path.Trim('/').Split('/');
+        ns = null;
+        resource = string.Empty;
+        var rest = parts switch
+        {
+            ["api", "v1", .. var tail] => (Services, tail),
+            ["apis", "discovery.k8s.io", "v1", .. var tail] => (Slices, tail),
+            _ => (string.Empty, Array.Empty<string>()),
+        };
+        switch (rest.Item2)
+        {
+            case [var r] when r == rest.Item1:
+                resource = r;
+                return true;
+            case ["namespaces", var n, var r] when r == rest.Item1:
+                resource = r;
+                ns = n;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private async Task ListAsync(HttpContext context, string resource, string? ns, LabelSelector selector)
+    {
+        var query = context.Request.Query;
+        var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
+        var (code, body) = List(resource, ns, selector, limit, query["continue"].ToString());
+        await WriteJsonAsync(context, code, body);
+    }
+
+    private (int Code, string Body) List(string resource, string? ns, LabelSelector selector, int limit, string continueToken)
+    {
+        lock (_store.Gate)
+        {
+            var revision = _store.Revision;
+            var start = string.Empty;
+            if (!string.IsNullOrEmpty(continueToken))
+            {
+                if (CompactOnNextContinue)
+                {
+                    CompactOnNextContinue = false;
+                    _store.CompactNow();
+                }
+
+                if (!TryDecodeContinue(continueToken, out revision, out start))
+                {
+                    return (400, Status(400, "BadRequest", "continue key is not valid: illegal base64 data").ToJsonString());
+                }
+
+                if (revision < _store.Compacted)
+                {
+                    var expired = ExpiredStatus("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
+                    expired["metadata"] = new JsonObject { ["continue"] = EncodeContinue(-1, start) };
+                    return (410, expired.ToJsonString());
+                }
+            }
+
+            var items = _store.StateAt(resource, revision)
+                .Where(p => string.CompareOrdinal(p.Key, start) > 0 && Matches(p.Item, ns, selector))
+                .ToList();
+            var page = items.Take(limit).ToList();
+            var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+            if (items.Count > page.Count)
+            {
+                metadata["continue"] = EncodeContinue(revision, page[^1].Key);
+                metadata["remainingItemCount"] = items.Count - page.Count;
+            }
+
+            var array = new JsonArray();
+            foreach (var (_, item) in page)
+            {
+                // List items carry no kind/apiVersion; only the list does.
+                var copy = item.DeepClone().AsObject();
+                copy.Remove("kind");
+                copy.Remove("apiVersion");
+                array.Add(copy);
+            }
+
+            return (200, new JsonObject
+            {
+                ["kind"] = resource == Slices ? "EndpointSliceList" : "ServiceList",
+                ["apiVersion"] = resource == Slices ? "discovery.k8s.io/v1" : "v1",
+                ["metadata"] = metadata,
+                ["items"] = array,
+            }.ToJsonString());
+        }
+    }
+
+    private async Task WatchAsync(HttpContext context, string resource, string? ns, LabelSelector selector)
+    {
+        var query = context.Request.Query;
+        var requested = query["resourceVersion"].ToString();
+        var bookmarks = query["allowWatchBookmarks"] == "true";
+        var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) && t > 0
+            ? TimeSpan.FromSeconds(t)
+            : TimeSpan.FromMinutes(30);
+        var id = Interlocked.Increment(ref _nextWatch);
+        var stream = new WatchStream(context, resource, ns, selector, bookmarks);
+        string? expiredLine = null;
+        lock (_store.Gate)
+        {
+            if (string.IsNullOrEmpty(requested) || requested == "0")
+            {
+                // "Get State and Start at Most Recent": synthetic ADDED for every current object.
+                foreach (var (key, item) in _store.StateAt(resource, _store.Revision))
+                {
+                    stream.Offer(new HistoryEvent(_store.Revision, resource, "ADDED", key, item, null));
+                }
+            }
+            else if (!long.TryParse(requested, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+            {
+                expiredLine = string.Empty;
+            }
+            else if (from < _store.Compacted)
+            {
+                expiredLine = StatusLine(ExpiredStatus($"too old resource version: {from} ({_store.Compacted})"));
+            }
+            else
+            {
+                foreach (var change in _store.Since(resource, from))
+                {
+                    stream.Offer(change);
+                }
+            }
+
+            if (expiredLine is null)
+            {
+                _watches[id] = stream;
+            }
+        }
+
+        if (expiredLine == string.Empty)
+        {
+            await WriteStatusAsync(context, 400, "BadRequest", $"invalid resource version: {requested}");
+            return;
+        }
+
+        if (expiredLine is not null && Expiry == WatchExpiry.HttpGone)
+        {
+            await WriteJsonAsync(context, 410, ExpiredStatus($"too old resource version: {requested} ({_store.Compacted})").ToJsonString());
+            return;
+        }
+
+        try
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            if (expiredLine is not null)
+            {
+                await WriteLineAsync(context, expiredLine);
+                return;
+            }
+
+            using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeoutCts.CancelAfter(timeout);
+            await foreach (var line in stream.Lines.ReadAllAsync(timeoutCts.Token))
+            {
+                await WriteLineAsync(context, line);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // timeoutSeconds elapsed (a clean end) or the connection went away.
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            _watches.TryRemove(id, out _);
+        }
+    }
+
+    private static async Task WriteLineAsync(HttpContext context, string line)
+    {
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    internal static bool Matches(JsonObject item, string? ns, LabelSelector selector)
+    {
+        var metadata = item["metadata"];
+        if (ns is not null && !string.Equals(metadata?["namespace"]?.GetValue<string>(), ns, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return selector.Matches(metadata?["labels"] as JsonObject);
+    }
+
+    internal static string BookmarkLine(string resource, long revision)
+    {
+        // Mostly zero-valued, as the Go server serializes it: only the resourceVersion means anything.
+        var item = resource == Slices
+            ? new JsonObject
+            {
+                ["kind"] = "EndpointSlice",
+                ["apiVersion"] = "discovery.k8s.io/v1",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture), ["creationTimestamp"] = null },
+                ["addressType"] = string.Empty,
+                ["endpoints"] = null,
+                ["ports"] = null,
+            }
+            : new JsonObject
+            {
+                ["kind"] = "Service",
+                ["apiVersion"] = "v1",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture), ["creationTimestamp"] = null },
+                ["spec"] = new JsonObject(),
+                ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() },
+            };
+        return new JsonObject { ["type"] = "BOOKMARK", ["object"] = item }.ToJsonString();
+    }
+
+    internal static string StatusLine(JsonObject status) => new JsonObject { ["type"] = "ERROR", ["object"] = status }.ToJsonString();
+
+    internal static JsonObject ExpiredStatus(string message) => Status(410, "Expired", message);
+
+    private static JsonObject Status(int code, string reason, string message) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = message,
+        ["reason"] = reason,
+        ["code"] = code,
+    };
+
+    private static Task WriteStatusAsync(HttpContext context, int code, string reason, string message) =>
+        WriteJsonAsync(context, code, Status(code, reason, message).ToJsonString());
+
+    private static async Task WriteJsonAsync(HttpContext context, int code, string body)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static string EncodeContinue(long revision, string start) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = start + "\u0000" }));
+
+    private static bool TryDecodeContinue(string token, out long revision, out string start)
+    {
+        revision = 0;
+        start = string.Empty;
+        try
+        {
+            var json = JsonNode.Parse(Convert.FromBase64String(token))!;
+            revision = json["rv"]!.GetValue<long>();
+            start = json["start"]!.GetValue<string>().TrimEnd('\u0000');
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or NullReferenceException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
