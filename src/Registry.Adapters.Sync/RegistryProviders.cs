@@ -1,3 +1,7 @@
+using Registry.Adapters.Consul;
+using Registry.Adapters.Etcd;
+using Registry.Adapters.Kubernetes;
+
 namespace Registry.Adapters.Sync;
 
 /// <summary>
@@ -10,5 +14,8 @@ internal static class RegistryProviders
     public static IReadOnlyList<IRegistryProvider> All { get; } =
     [
         new FileRegistryProvider(),
+        new EtcdRegistryProvider(),
+        new ConsulRegistryProvider(),
+        new KubernetesRegistryProvider(),
     ];
 }

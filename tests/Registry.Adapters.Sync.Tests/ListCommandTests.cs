@@ -100,7 +100,11 @@ public sealed class ListCommandTests : IDisposable
         var result = await CliRun.InProcessAsync("list", "--config", config);
 
         result.ExitCode.ShouldBe(2, result.ToString());
-        result.Stderr.ShouldContain("Mesh:Registries:1:Kind is 'etcdd', which no provider knows. Known kinds: file.");
+        result.Stderr.ShouldContain("Mesh:Registries:1:Kind is 'etcdd', which no provider knows. Known kinds: ");
+        foreach (var provider in RegistryProviders.All)
+        {
+            result.Stderr.ShouldContain(provider.Kind);
+        }
         result.Stderr.TrimEnd().Split('\n').Length.ShouldBe(1, result.Stderr);
     }
 
