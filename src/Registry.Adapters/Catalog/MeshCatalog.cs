@@ -1,5 +1,7 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Primitives;
 
 namespace Registry.Adapters;
@@ -8,16 +10,56 @@ namespace Registry.Adapters;
 /// The mesh catalog engine. Registries are added once, then their watch events are fed to
 /// <see cref="Apply"/> (the hosted service does this); readers use <see cref="IMeshCatalog"/>.
 /// </summary>
+/// <remarks>
+/// Writers (<see cref="Apply"/>, <see cref="ReportFailure"/>, timers) are serialized by one lock and do work in
+/// proportion to what changed. Readers never lock: they read the current immutable snapshot.
+/// </remarks>
 public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
 {
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly MergePolicyTable _policies;
+    private readonly FrozenDictionary<string, AliasTarget> _aliases;
+    private readonly double? _dropGuardRatio;
+    private readonly TimeSpan? _staleEvictionAfter;
+    private readonly TimeSpan _quietPeriod;
+    private readonly TimeSpan _maxDelay;
+    private readonly TimeSpan _initialSyncTimeout;
+    private readonly Dictionary<string, RegistryEntry> _registries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _touched = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<MeshChange> _changes = [];
+    private readonly List<(RegistryEntry Registry, ImmutableArray<MeshInstance> Instances)> _contributions = [];
+    private RegistryEntry[] _ordered = [];
+    private CatalogWatcher[] _watchers = [];
+    private CatalogSnapshot _current;
+    private ServiceMap _services = ServiceMap.Empty;
+    private long _revision;
+    private bool _conflictsChanged;
+    private bool _disposed;
+
     /// <summary>Creates an empty catalog.</summary>
     /// <param name="options">Merge policies, aliases, guard and coalescing settings.</param>
     /// <param name="timeProvider">The clock (stale marking, eviction, coalescing). <value>The default value is <see cref="TimeProvider.System"/>.</value></param>
     /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentException">An alias or setting is invalid.</exception>
     public MeshCatalog(MeshOptions options, TimeProvider? timeProvider = null, ILogger<MeshCatalog>? logger = null)
     {
-        throw new NotImplementedException("engine lands with the core catalog work");
+        ArgumentNullException.ThrowIfNull(options);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _policies = new MergePolicyTable(options.Services, options.DefaultMerge);
+        _aliases = BuildAliases(options.Aliases);
+        _dropGuardRatio = CheckRatio(options.DropGuardRatio, "Mesh:DropGuardRatio");
+        _staleEvictionAfter = options.StaleEvictionAfter is { } evict && evict > TimeSpan.Zero ? evict : null;
+        _quietPeriod = options.ChangeQuietPeriod > TimeSpan.Zero ? options.ChangeQuietPeriod : TimeSpan.Zero;
+        _maxDelay = options.ChangeMaxDelay > _quietPeriod ? options.ChangeMaxDelay : _quietPeriod;
+        _initialSyncTimeout = options.InitialSyncTimeout;
+        _current = new CatalogSnapshot(0, ServiceMap.Empty, [], [], _aliases);
     }
+
+    /// <inheritdoc />
+    public MeshSnapshot Current => Volatile.Read(ref _current);
 
     /// <summary>Adds a registry to the catalog (before or after events start to flow). Its state starts as <see cref="RegistryState.Syncing"/>.</summary>
     /// <param name="name">The registry name, unique.</param>
@@ -25,36 +67,96 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     /// <param name="priority">The merge priority; lower wins.</param>
     /// <param name="nameTemplate">The mesh-name template, or <see langword="null"/> for the kind's default.</param>
     /// <param name="dropGuardRatio">The drop guard, or <see langword="null"/> for the mesh-wide one.</param>
-    public void AddRegistry(string name, string kind, int priority, string? nameTemplate = null, double? dropGuardRatio = null) =>
-        throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The name is taken, or the template or ratio is invalid.</exception>
+    public void AddRegistry(string name, string kind, int priority, string? nameTemplate = null, double? dropGuardRatio = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        var template = NameTemplate.Parse(nameTemplate, kind, nameof(nameTemplate));
+        var ratio = CheckRatio(dropGuardRatio, nameof(dropGuardRatio)) ?? _dropGuardRatio;
+        CatalogSnapshot? replaced;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_registries.ContainsKey(name))
+            {
+                throw new ArgumentException($"A registry named '{name}' is already in the catalog; registry names must be unique.", nameof(name));
+            }
 
-    /// <summary>Applies one watch event of a registry. Thread-safe; events of one registry must come in order.</summary>
-    /// <param name="registry">The registry name.</param>
-    /// <param name="registryEvent">The event.</param>
-    public void Apply(string registry, RegistryEvent registryEvent) => throw new NotImplementedException();
+            var entry = new RegistryEntry(name, kind, priority, template, ratio, _registries.Count);
+            _registries.Add(name, entry);
+            _ordered = [.. _registries.Values.OrderBy(static r => r.Priority).ThenBy(static r => r.Name, StringComparer.Ordinal)];
+            Log.RegistryAdded(_logger, name, kind, priority, template.Text);
+            replaced = Commit();
+        }
 
-    /// <summary>Marks a registry failed or stale with an error (the hosted service calls this when a watch throws).</summary>
-    /// <param name="registry">The registry name.</param>
-    /// <param name="error">The error, without secrets.</param>
-    public void ReportFailure(string registry, string error) => throw new NotImplementedException();
+        replaced?.MarkReplaced();
+    }
 
     /// <inheritdoc />
-    public MeshSnapshot Current => throw new NotImplementedException();
+    public ImmutableArray<MeshInstance> Resolve(string name)
+    {
+        var service = Volatile.Read(ref _current).Find(name);
+        return service is null ? ImmutableArray<MeshInstance>.Empty : service.Instances;
+    }
 
     /// <inheritdoc />
-    public ImmutableArray<MeshInstance> Resolve(string name) => throw new NotImplementedException();
-
-    /// <inheritdoc />
-    public IChangeToken GetChangeToken() => throw new NotImplementedException();
-
-    /// <inheritdoc />
-    public IAsyncEnumerable<MeshChangeBatch> WatchAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
-    /// <inheritdoc />
-    public Task<bool> WaitForInitialSyncAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public IChangeToken GetChangeToken() => Volatile.Read(ref _current).ChangeToken;
 
     /// <inheritdoc />
     public void Dispose()
     {
+        CatalogWatcher[] watchers;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            watchers = _watchers;
+            _watchers = [];
+            foreach (var entry in _registries.Values)
+            {
+                entry.EvictionTimer?.Dispose();
+                entry.EvictionTimer = null;
+            }
+        }
+
+        foreach (var watcher in watchers)
+        {
+            watcher.Complete();
+        }
     }
+
+    private static double? CheckRatio(double? ratio, string paramName) =>
+        ratio is null || (ratio >= 0 && ratio <= 1)
+            ? ratio
+            : throw new ArgumentOutOfRangeException(paramName, ratio, $"{paramName} is a share of a registry's instances: set it between 0 and 1 (0.5 holds back a snapshot that drops more than half).");
+
+    private static FrozenDictionary<string, AliasTarget> BuildAliases(IDictionary<string, string> aliases)
+    {
+        var map = new Dictionary<string, AliasTarget>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (from, to) in aliases)
+        {
+            if (ServiceInstanceValidator.ValidateServiceName(to) is { } error)
+            {
+                throw new ArgumentException($"Mesh:Aliases:{from} points to an invalid mesh name: {error}. Set it to a valid service name.", nameof(aliases));
+            }
+
+            var target = to.ToLowerInvariant();
+            map[from] = new AliasTarget(target, NameHash.Of(target));
+        }
+
+        return map.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private string ApplyAlias(string meshName) =>
+        _aliases.TryGetValue(meshName, out var target) ? target.Name : meshName;
+
+    private RegistryEntry GetEntry(string registry) =>
+        _registries.TryGetValue(registry, out var entry)
+            ? entry
+            : throw new ArgumentException($"The registry '{registry}' was not added to the catalog; call AddRegistry first.", nameof(registry));
 }

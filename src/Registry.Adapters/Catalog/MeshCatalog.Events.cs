@@ -1,0 +1,249 @@
+using System.Collections.Immutable;
+
+namespace Registry.Adapters;
+
+/// <summary>Applying registry events.</summary>
+public sealed partial class MeshCatalog
+{
+    /// <summary>Applies one watch event of a registry. Thread-safe; events of one registry must come in order.</summary>
+    /// <param name="registry">The registry name.</param>
+    /// <param name="registryEvent">The event.</param>
+    /// <exception cref="ArgumentException">The registry was not added.</exception>
+    public void Apply(string registry, RegistryEvent registryEvent)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(registryEvent);
+        CatalogSnapshot? replaced;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var entry = GetEntry(registry);
+            switch (registryEvent)
+            {
+                case RegistrySnapshotEvent snapshot:
+                    ApplySnapshot(entry, snapshot);
+                    break;
+                case ServiceChangedEvent change:
+                    ApplyServiceChange(entry, change);
+                    break;
+                case RegistryStateEvent state:
+                    ApplyState(entry, state.State, state.Error);
+                    break;
+                case RecordSkippedEvent skipped:
+                    Skip(entry, skipped.Record);
+                    break;
+                default:
+                    break;
+            }
+
+            replaced = Commit();
+        }
+
+        replaced?.MarkReplaced();
+    }
+
+    /// <summary>Marks a registry failed or stale with an error (the hosted service calls this when a watch throws).</summary>
+    /// <param name="registry">The registry name.</param>
+    /// <param name="error">The error, without secrets.</param>
+    /// <exception cref="ArgumentException">The registry was not added.</exception>
+    public void ReportFailure(string registry, string error)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        CatalogSnapshot? replaced;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            ApplyState(GetEntry(registry), RegistryConnectionState.Failed, error);
+            replaced = Commit();
+        }
+
+        replaced?.MarkReplaced();
+    }
+
+    private void ApplySnapshot(RegistryEntry entry, RegistrySnapshotEvent snapshotEvent)
+    {
+        var snapshot = snapshotEvent.Snapshot ?? RegistrySnapshot.Empty;
+        foreach (var skipped in snapshot.Skipped ?? [])
+        {
+            Skip(entry, skipped);
+        }
+
+        var incoming = new Dictionary<string, ImmutableArray<MeshInstance>>(snapshot.Services.Count, StringComparer.Ordinal);
+        foreach (var (source, instances) in snapshot.Services)
+        {
+            if (source is null)
+            {
+                continue;
+            }
+
+            var current = entry.Sources.TryGetValue(source, out var existing) ? existing.Instances : [];
+            var built = BuildInstances(entry, source, instances ?? [], snapshot.Revision, current);
+            if (!built.IsEmpty)
+            {
+                incoming[source] = built;
+            }
+        }
+
+        entry.Revision = snapshot.Revision ?? entry.Revision;
+        if (entry.Held is null && ExceedsDropGuard(entry, incoming, out var dropped))
+        {
+            entry.Held = incoming;
+            entry.Dirty = true;
+            Log.SnapshotHeldBack(_logger, entry.Name, dropped, entry.InstanceCount, entry.DropGuardRatio ?? 0);
+            return;
+        }
+
+        if (entry.Held is not null)
+        {
+            Log.HeldSnapshotReplaced(_logger, entry.Name, incoming.Count);
+        }
+
+        ReplaceAll(entry, incoming);
+        MarkSynced(entry);
+    }
+
+    private void ApplyServiceChange(RegistryEntry entry, ServiceChangedEvent change)
+    {
+        if (change.Service is null)
+        {
+            return;
+        }
+
+        var current = entry.Sources.TryGetValue(change.Service, out var existing) ? existing.Instances : [];
+        var built = BuildInstances(entry, change.Service, change.Instances ?? [], change.Revision, current);
+        entry.Revision = change.Revision ?? entry.Revision;
+        if (entry.Held is { } held)
+        {
+            // A per-service change while a snapshot is held back updates both the live data and the held snapshot;
+            // once the held snapshot no longer drops more than the guard allows (the backend refilled), it is applied.
+            if (built.IsEmpty)
+            {
+                held.Remove(change.Service);
+            }
+            else
+            {
+                held[change.Service] = built;
+            }
+
+            if (!ExceedsDropGuard(entry, held, out _))
+            {
+                Log.HeldSnapshotApplied(_logger, entry.Name);
+                ReplaceAll(entry, held);
+                MarkSynced(entry);
+                return;
+            }
+        }
+
+        SetSource(entry, change.Service, built);
+        if (entry.State == RegistryState.Stale)
+        {
+            Recover(entry);
+        }
+    }
+
+    private void ApplyState(RegistryEntry entry, RegistryConnectionState state, string? error)
+    {
+        switch (state)
+        {
+            case RegistryConnectionState.Connected when entry.State == RegistryState.Stale:
+                Recover(entry);
+                break;
+            case RegistryConnectionState.Connected when entry.State == RegistryState.Failed:
+                entry.State = RegistryState.Syncing;
+                entry.Error = null;
+                entry.Since = null;
+                entry.Dirty = true;
+                break;
+            case RegistryConnectionState.Retrying or RegistryConnectionState.Failed:
+                Fail(entry, string.IsNullOrWhiteSpace(error) ? $"registry watch is {state.ToString().ToLowerInvariant()}" : error);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void Skip(RegistryEntry entry, SkippedRecord? record)
+    {
+        if (record is null)
+        {
+            return;
+        }
+
+        entry.AddSkipped(record);
+        Log.RecordSkipped(_logger, entry.Name, record.Key, record.Reason);
+    }
+
+    /// <summary>Makes the registry's data exactly <paramref name="incoming"/>.</summary>
+    private void ReplaceAll(RegistryEntry entry, Dictionary<string, ImmutableArray<MeshInstance>> incoming)
+    {
+        entry.Held = null;
+        entry.Dirty = true;
+        List<string>? gone = null;
+        foreach (var source in entry.Sources.Keys)
+        {
+            if (!incoming.ContainsKey(source))
+            {
+                (gone ??= []).Add(source);
+            }
+        }
+
+        foreach (var source in gone ?? [])
+        {
+            SetSource(entry, source, []);
+        }
+
+        foreach (var (source, instances) in incoming)
+        {
+            SetSource(entry, source, instances);
+        }
+    }
+
+    private static bool ExceedsDropGuard(RegistryEntry entry, Dictionary<string, ImmutableArray<MeshInstance>> incoming, out int dropped)
+    {
+        dropped = 0;
+        if (entry.DropGuardRatio is not { } ratio || !entry.HasSynced || entry.InstanceCount == 0)
+        {
+            return false;
+        }
+
+        foreach (var (source, service) in entry.Sources)
+        {
+            if (service.MeshName is null)
+            {
+                continue;
+            }
+
+            dropped += incoming.TryGetValue(source, out var next) ? CountMissing(service.Instances, next) : service.Instances.Length;
+        }
+
+        return dropped > ratio * entry.InstanceCount;
+    }
+
+    /// <summary>Counts the ids of <paramref name="before"/> absent from <paramref name="after"/>; both are sorted by id.</summary>
+    private static int CountMissing(ImmutableArray<MeshInstance> before, ImmutableArray<MeshInstance> after)
+    {
+        int missing = 0, j = 0;
+        foreach (var instance in before)
+        {
+            while (j < after.Length && string.CompareOrdinal(after[j].Instance.Id, instance.Instance.Id) < 0)
+            {
+                j++;
+            }
+
+            if (j >= after.Length || !string.Equals(after[j].Instance.Id, instance.Instance.Id, StringComparison.Ordinal))
+            {
+                missing++;
+            }
+        }
+
+        return missing;
+    }
+}
