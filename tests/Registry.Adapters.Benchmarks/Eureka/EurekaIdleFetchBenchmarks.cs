@@ -1,0 +1,64 @@
+using BenchmarkDotNet.Attributes;
+using Registry.Adapters.Eureka;
+using Registry.Adapters.Eureka.Tests;
+using Registry.Adapters.Eureka.Transport;
+
+namespace Registry.Adapters.Benchmarks.Eureka;
+
+/// <summary>
+/// One idle fetch interval against the fake: the single <c>GET apps/delta</c> a watch makes when nothing changes, applied
+/// and hash-checked against a registry of N instances. The request count itself (one delta GET per interval) is asserted
+/// by <c>EurekaFetchCycleTests.Watch_NothingChanges_OneDeltaGetPerInterval</c>.
+/// </summary>
+[MemoryDiagnoser]
+public class EurekaIdleFetchBenchmarks
+{
+    private FakeEurekaServer _server = null!;
+    private EurekaClient _client = null!;
+    private EurekaLocalRegistry _local = null!;
+
+    public static IEnumerable<int> InstanceCounts => BenchmarkSettings.Sizes(10, 1_000, 10_000);
+
+    [ParamsSource(nameof(InstanceCounts))]
+    public int Instances { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _server = await FakeEurekaServer.StartAsync();
+        for (var i = 0; i < Instances; i++)
+        {
+            var host = $"10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256}";
+            _server.Register($"APP-{i % Math.Max(1, Instances / 10)}", FakeEurekaServer.InstanceJson($"APP-{i % Math.Max(1, Instances / 10)}", host, host, 8080));
+        }
+
+        // Past the retention window nothing is in the delta: the idle steady state.
+        _server.RetentionWindow = TimeSpan.Zero;
+        var options = new EurekaRegistryOptions();
+        options.ServiceUrls.Add(_server.BaseUrl);
+        _client = new EurekaClient(new EurekaTransport(options, TimeProvider.System));
+        _local = new EurekaLocalRegistry(new EurekaInstanceMapper(options));
+        _local.Load(await _client.GetApplicationsAsync(CancellationToken.None), []);
+        _local.Publish(_local.HashCode);
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    [Benchmark]
+    public async Task<int> IdleDeltaFetch()
+    {
+        var delta = await _client.GetDeltaAsync(CancellationToken.None) ?? throw new InvalidOperationException("delta refused");
+        _local.ApplyDelta(delta, []);
+        if (!string.Equals(_local.HashCode, delta.AppsHashCode, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("hash mismatch on an idle registry");
+        }
+
+        return _local.Publish(delta.AppsHashCode).Count;
+    }
+}
