@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -41,7 +42,8 @@ public sealed class EurekaRegistryProvider : IRegistryProvider
             name,
             options,
             services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>());
+            services.GetService<ILoggerFactory>(),
+            services.GetService<IMeterFactory>());
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> naming the settings at <paramref name="path"/> when <paramref name="options"/> are invalid.</summary>

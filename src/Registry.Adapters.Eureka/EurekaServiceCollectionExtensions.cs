@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,8 @@ public static class EurekaServiceCollectionExtensions
             var options = new EurekaRegistryOptions();
             configure?.Invoke(options);
             EurekaRegistryProvider.ThrowIfInvalid(options, $"Mesh:Registries:{name}");
-            return new EurekaServiceRegistry(name, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>());
+            return new EurekaServiceRegistry(name, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(),
+            services.GetService<IMeterFactory>());
         }));
         return builder.AddEurekaProvider();
     }

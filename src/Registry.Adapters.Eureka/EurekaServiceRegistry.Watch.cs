@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Registry.Adapters.Eureka;
@@ -92,6 +93,7 @@ internal sealed partial class EurekaServiceRegistry
                 _needFull = true;
                 _connected = false;
                 var delay = _backoff.NextDelay();
+                owner._metrics.Failed();
                 Log.FetchFailed(owner._logger, owner.Name, delay, ex.Message);
                 var state = ex.IsPermanent ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
                 events.Add(new RegistryStateEvent(state, ex.Message, delay));
@@ -102,6 +104,7 @@ internal sealed partial class EurekaServiceRegistry
         private async Task<List<RegistryEvent>> FetchAsync(List<SkippedRecord> skipped, CancellationToken token)
         {
             var client = owner._client;
+            var started = Stopwatch.GetTimestamp();
             if (!_needFull && !owner._options.DisableDelta && _fullFetchesUntilDelta == 0)
             {
                 var delta = await client.GetDeltaAsync(token).ConfigureAwait(false);
@@ -112,6 +115,7 @@ internal sealed partial class EurekaServiceRegistry
                     if (string.Equals(hash, delta.AppsHashCode, StringComparison.Ordinal))
                     {
                         var changes = _local.Publish(hash);
+                        owner._metrics.Fetched(started, full: false);
                         Log.DeltaApplied(owner._logger, owner.Name, changes.Count, hash);
                         return [.. changes];
                     }
@@ -136,6 +140,12 @@ internal sealed partial class EurekaServiceRegistry
             _local.Load(applications, skipped);
             var revision = _local.HashCode;
             var published = _local.Publish(revision);
+            owner._metrics.Fetched(started, full: true);
+            if (resync)
+            {
+                owner._metrics.Resynced();
+            }
+
             Log.FullFetch(owner._logger, owner.Name, _local.Count, revision);
             _needFull = false;
             if (!_started || resync)

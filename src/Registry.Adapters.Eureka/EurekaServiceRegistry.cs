@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters.Eureka.Transport;
 
@@ -15,10 +16,11 @@ internal sealed partial class EurekaServiceRegistry : IServiceRegistry
     private readonly EurekaInstanceMapper _mapper;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly EurekaMetrics _metrics;
     private readonly CancellationTokenSource _disposing = new();
     private int _disposed;
 
-    public EurekaServiceRegistry(string name, EurekaRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    public EurekaServiceRegistry(string name, EurekaRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
@@ -33,6 +35,7 @@ internal sealed partial class EurekaServiceRegistry : IServiceRegistry
         _logger = (loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Eureka");
         _client = new EurekaClient(new EurekaTransport(options, _time));
         _mapper = new EurekaInstanceMapper(options);
+        _metrics = new EurekaMetrics(meterFactory, name);
     }
 
     /// <inheritdoc />

@@ -185,6 +185,39 @@ public sealed class EurekaServiceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_WithMeterFactory_RecordsSyncDurationAndErrors()
+    {
+        Put("ORDERS", "o1", 1);
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.MetricsServiceExtensions.AddMetrics(services);
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var factory = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(provider);
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Registry.Adapters")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => seen.Add(instrument.Name + "|" + string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"))));
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => seen.Add(instrument.Name + "|" + string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"))));
+        listener.Start();
+        var options = new EurekaRegistryOptions { FetchInterval = TimeSpan.FromMilliseconds(100) };
+        options.ServiceUrls.Add(_server.BaseUrl);
+        await using var registry = new EurekaServiceRegistry("eureka", options, meterFactory: factory);
+        await using var recorder = new WatchRecorder(registry);
+        await recorder.ForViewAsync(v => v.ContainsKey("ORDERS"), "initial");
+        await Wait.UntilAsync(() => seen.Any(s => s.Contains("eureka.fetch=delta")), "a delta fetch measured");
+
+        _server.FailWithStatus = 503;
+        await Wait.UntilAsync(() => seen.Any(s => s.StartsWith("registry.errors|", StringComparison.Ordinal)), "an error counted");
+
+        seen.ShouldContain(s => s.StartsWith("registry.sync.duration|", StringComparison.Ordinal) && s.Contains("registry.name=eureka") && s.Contains("registry.kind=eureka") && s.Contains("eureka.fetch=full"));
+    }
+
+    [Fact]
     public async Task Watch_AllServersDown_RetriesThenRecoversWhenOneReturns()
     {
         Put("ORDERS", "o1", 1);

@@ -81,7 +81,7 @@ internal sealed class EurekaTransport : IDisposable
                     return result;
                 }
 
-                permanent &= response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+                permanent &= response.StatusCode == HttpStatusCode.Unauthorized;
                 errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
