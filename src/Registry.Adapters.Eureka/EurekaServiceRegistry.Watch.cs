@@ -54,6 +54,7 @@ internal sealed partial class EurekaServiceRegistry
         /// <summary>One fetch: the events to yield and the wait before the next; <see langword="null"/> events when cancelled.</summary>
         public async Task<(List<RegistryEvent>? Events, TimeSpan Delay)> StepAsync(CancellationToken token)
         {
+            var started = owner._time.GetTimestamp();
             var events = new List<RegistryEvent>();
             var skipped = new List<SkippedRecord>();
             try
@@ -77,7 +78,7 @@ internal sealed partial class EurekaServiceRegistry
                 }
 
                 _backoff.Reset();
-                return (events, owner._options.FetchInterval);
+                return (events, NextDelay(started));
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -99,6 +100,14 @@ internal sealed partial class EurekaServiceRegistry
                 events.Add(new RegistryStateEvent(state, ex.Message, delay));
                 return (events, delay);
             }
+        }
+
+        /// <summary>Fetches on a fixed cadence (a change waits at most one interval), but leaves the server at least a tenth of it.</summary>
+        private TimeSpan NextDelay(long started)
+        {
+            var interval = owner._options.FetchInterval;
+            var remaining = interval - owner._time.GetElapsedTime(started);
+            return remaining > interval / 10 ? remaining : interval / 10;
         }
 
         private async Task<List<RegistryEvent>> FetchAsync(List<SkippedRecord> skipped, CancellationToken token)

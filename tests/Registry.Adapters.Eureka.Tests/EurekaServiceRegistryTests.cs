@@ -59,6 +59,34 @@ public sealed class EurekaServiceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAsync_CustomHttpMessageHandler_CarriesTheRequestsAndIsNotDisposed()
+    {
+        Put("ORDERS", "o1", 1);
+        using var handler = new CountingHandler();
+        await using (var registry = Create(_server.BaseUrl, configure: o => o.HttpMessageHandler = handler))
+        {
+            await registry.ReadAsync();
+        }
+
+        handler.Count.ShouldBe(1);
+        using var reuse = new HttpClient(handler, disposeHandler: false);
+        (await reuse.GetAsync(_server.BaseUrl + "apps")).IsSuccessStatusCode.ShouldBeTrue("the registry does not dispose a handler it does not own");
+    }
+
+    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Watch_LegacyCodec_SingleObjectsAndStringNumbersAreRead()
     {
         _server.LegacyJson = true;

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Registry.Adapters.Eureka;
 using Registry.Adapters.Eureka.Tests;
 
@@ -13,7 +12,10 @@ namespace Registry.Adapters.Benchmarks.Eureka;
 [MemoryDiagnoser]
 [MinColumn]
 [MaxColumn]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 30)]
+// Job mutators, not a job of its own: under --smoke the in-process Dry job gets them too.
+[WarmupCount(2)]
+[IterationCount(30)]
+[InvocationCount(1, 1)]
 public class EurekaChangeLatencyBenchmarks
 {
     private readonly CancellationTokenSource _stop = new();

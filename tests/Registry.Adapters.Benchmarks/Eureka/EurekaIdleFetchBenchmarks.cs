@@ -25,7 +25,9 @@ public class EurekaIdleFetchBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _server = await FakeEurekaServer.StartAsync();
+        // A frozen clock: leases never expire while the benchmark runs (a real server would see heartbeats).
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        _server = await FakeEurekaServer.StartAsync(clock);
         for (var i = 0; i < Instances; i++)
         {
             var host = $"10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256}";
@@ -34,6 +36,7 @@ public class EurekaIdleFetchBenchmarks
 
         // Past the retention window nothing is in the delta: the idle steady state.
         _server.RetentionWindow = TimeSpan.Zero;
+        clock.Advance(TimeSpan.FromSeconds(1));
         var options = new EurekaRegistryOptions();
         options.ServiceUrls.Add(_server.BaseUrl);
         _client = new EurekaClient(new EurekaTransport(options, TimeProvider.System));

@@ -26,6 +26,9 @@ public class EurekaParseBenchmarks
     }
 
     [Benchmark]
+    public int ParseOnly() => EurekaClient.ParseApplications(_payload).Application?.Count ?? 0;
+
+    [Benchmark]
     public int ParseAndApply()
     {
         var applications = EurekaClient.ParseApplications(_payload);
