@@ -92,10 +92,9 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
     {
         var id = InstanceId(instance, appName);
         var status = ParseStatus(instance.Status);
-        var key = $"{ServiceInstanceValidator.Printable(appName, 100)}/{ServiceInstanceValidator.Printable(id ?? instance.HostName, 100)}";
         if (id is null)
         {
-            return Skipped(string.Empty, status, key, "instance has neither instanceId nor hostName");
+            return Skipped(string.Empty, status, Key(appName, instance.HostName), "instance has neither instanceId nor hostName");
         }
 
         var host = options.PreferIpAddress
@@ -104,7 +103,7 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
 
         if ((PortError(instance.Port, "port") ?? PortError(instance.SecurePort, "securePort")) is { } portError)
         {
-            return Skipped(id, status, key, portError);
+            return Skipped(id, status, Key(appName, id), portError);
         }
 
         var ports = new List<ServicePort>(2);
@@ -125,7 +124,7 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
         var services = options.UseVipAddress ? SplitVips(instance.VipAddress) : (appName is null ? [] : [appName]);
         if (services.Length == 0)
         {
-            return Skipped(id, status, key, options.UseVipAddress ? "instance has no vipAddress" : "application has no name");
+            return Skipped(id, status, Key(appName, id), options.UseVipAddress ? "instance has no vipAddress" : "application has no name");
         }
 
         var health = MapHealth(instance.Status, instance.EffectiveOverriddenStatus);
@@ -144,7 +143,7 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
             };
             if (ServiceInstanceValidator.Validate(mapped) is { } error)
             {
-                return Skipped(id, status, key, error);
+                return Skipped(id, status, Key(appName, id), error);
             }
 
             result[i] = mapped;
@@ -152,6 +151,9 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
 
         return new MappedInstance(id, status, result, null);
     }
+
+    private static string Key(string? appName, string? id) =>
+        $"{ServiceInstanceValidator.Printable(appName, 100)}/{ServiceInstanceValidator.Printable(id, 100)}";
 
     private static MappedInstance Skipped(string id, EurekaStatus status, string key, string reason) =>
         new(id, status, [], new SkippedRecord(key, reason));

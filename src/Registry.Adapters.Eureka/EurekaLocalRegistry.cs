@@ -11,7 +11,7 @@ namespace Registry.Adapters.Eureka;
 internal sealed class EurekaLocalRegistry(EurekaInstanceMapper mapper)
 {
     private readonly Dictionary<string, Dictionary<string, MappedInstance>> _apps = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, Dictionary<string, ServiceInstance>> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<EntryKey, ServiceInstance>> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<ServiceInstance>> _published = new(StringComparer.Ordinal);
     private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly int[] _counts = new int[EurekaInstanceMapper.StatusNames.Length];
@@ -146,7 +146,7 @@ internal sealed class EurekaLocalRegistry(EurekaInstanceMapper mapper)
         }
     }
 
-    private static ServiceInstance[] Sorted(Dictionary<string, ServiceInstance> byKey)
+    private static ServiceInstance[] Sorted(Dictionary<EntryKey, ServiceInstance> byKey)
     {
         var list = new ServiceInstance[byKey.Count];
         byKey.Values.CopyTo(list, 0);
@@ -181,11 +181,11 @@ internal sealed class EurekaLocalRegistry(EurekaInstanceMapper mapper)
         {
             if (!_services.TryGetValue(item.Service, out var byKey))
             {
-                byKey = new Dictionary<string, ServiceInstance>(StringComparer.Ordinal);
+                byKey = [];
                 _services[item.Service] = byKey;
             }
 
-            byKey[EntryKey(appName, mapped.Id)] = item;
+            byKey[new EntryKey(appName, mapped.Id)] = item;
             _touched.Add(item.Service);
         }
     }
@@ -208,7 +208,7 @@ internal sealed class EurekaLocalRegistry(EurekaInstanceMapper mapper)
         {
             if (_services.TryGetValue(item.Service, out var byKey))
             {
-                byKey.Remove(EntryKey(appName, id));
+                byKey.Remove(new EntryKey(appName, id));
                 if (byKey.Count == 0)
                 {
                     _services.Remove(item.Service);
@@ -219,5 +219,12 @@ internal sealed class EurekaLocalRegistry(EurekaInstanceMapper mapper)
         }
     }
 
-    private static string EntryKey(string appName, string id) => string.Concat(appName.ToUpperInvariant(), "\0", id);
+    /// <summary>An instance's place in a service: its application (case-insensitive, as Eureka upper-cases it) and id.</summary>
+    private readonly record struct EntryKey(string App, string Id)
+    {
+        public bool Equals(EntryKey other) =>
+            string.Equals(Id, other.Id, StringComparison.Ordinal) && string.Equals(App, other.App, StringComparison.OrdinalIgnoreCase);
+
+        public override int GetHashCode() => System.HashCode.Combine(StringComparer.Ordinal.GetHashCode(Id), StringComparer.OrdinalIgnoreCase.GetHashCode(App));
+    }
 }

@@ -72,7 +72,7 @@ internal sealed partial class EurekaServiceRegistrar : IServiceRegistrar, IAsync
     };
 
     /// <summary>Builds the register body of <paramref name="instance"/>, in the shape Eureka's own clients send.</summary>
-    internal static JsonInstance BuildInstance(ServiceInstance instance, string status, long lastDirtyTimestamp, EurekaRegistryOptions options)
+    internal static JsonRegistration BuildInstance(ServiceInstance instance, string status, long lastDirtyTimestamp, EurekaRegistryOptions options)
     {
         var http = instance.Ports.FirstOrDefault(static p => !IsSecure(p));
         var https = instance.Ports.FirstOrDefault(IsSecure);
@@ -91,7 +91,7 @@ internal sealed partial class EurekaServiceRegistrar : IServiceRegistrar, IAsync
         }
 
         var vip = instance.Metadata.GetValueOrDefault("vipAddress") ?? instance.Service.ToLowerInvariant();
-        return new JsonInstance
+        return new JsonRegistration
         {
             InstanceId = instance.Id,
             HostName = instance.Host,

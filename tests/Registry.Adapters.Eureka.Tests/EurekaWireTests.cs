@@ -220,7 +220,7 @@ public sealed class EurekaWireTests
         };
         var body = EurekaServiceRegistrar.BuildInstance(instance, "UP", 1767229500000, new EurekaRegistryOptions());
 
-        var json = JsonSerializer.Serialize(new JsonInstanceRoot { Instance = body }, EurekaJsonContext.Default.JsonInstanceRoot);
+        var json = JsonSerializer.Serialize(new JsonRegistrationRoot { Instance = body }, EurekaJsonContext.Default.JsonRegistrationRoot);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement.GetProperty("instance");
 
@@ -231,6 +231,7 @@ public sealed class EurekaWireTests
         root.GetProperty("port").GetProperty("@enabled").GetString().ShouldBe("true");
         root.GetProperty("securePort").GetProperty("@enabled").GetString().ShouldBe("false");
         root.GetProperty("leaseInfo").GetProperty("durationInSecs").GetString().ShouldBe("90");
+        root.GetProperty("countryId").GetInt32().ShouldBe(1);
         root.GetProperty("metadata").GetProperty("zone").GetString().ShouldBe("zone-b");
         root.GetProperty("lastDirtyTimestamp").GetString().ShouldBe("1767229500000");
         root.GetProperty("vipAddress").GetString().ShouldBe("billing");

@@ -34,9 +34,9 @@ internal sealed class EurekaClient(EurekaTransport transport) : IDisposable
             cancellationToken);
 
     /// <summary><c>POST apps/{APP}</c> with <c>{"instance":{...}}</c>; the server answers 204.</summary>
-    public Task RegisterAsync(string app, JsonInstance instance, CancellationToken cancellationToken)
+    public Task RegisterAsync(string app, JsonRegistration instance, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new JsonInstanceRoot { Instance = instance }, EurekaJsonContext.Default.JsonInstanceRoot);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new JsonRegistrationRoot { Instance = instance }, EurekaJsonContext.Default.JsonRegistrationRoot);
         return transport.SendAsync(
             HttpMethod.Post,
             AppPath(app),

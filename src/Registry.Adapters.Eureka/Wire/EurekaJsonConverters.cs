@@ -282,3 +282,31 @@ internal sealed class EurekaMetadataConverter : JsonConverter<Dictionary<string,
         writer.WriteEndObject();
     }
 }
+
+/// <summary>Reads a string, returning a shared instance for Eureka's status and action-type names (they repeat in every record).</summary>
+internal sealed class KnownStringConverter : JsonConverter<string>
+{
+    private static readonly string[] Known = ["UP", "DOWN", "STARTING", "OUT_OF_SERVICE", "UNKNOWN", "ADDED", "MODIFIED", "DELETED"];
+    private static readonly byte[][] KnownUtf8 = [.. Known.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        for (var i = 0; i < KnownUtf8.Length; i++)
+        {
+            if (reader.ValueTextEquals(KnownUtf8[i]))
+            {
+                return Known[i];
+            }
+        }
+
+        return reader.GetString();
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}

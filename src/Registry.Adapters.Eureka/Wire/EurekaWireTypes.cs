@@ -9,11 +9,11 @@ internal sealed class JsonApplicationsRoot
     public JsonApplications? Applications { get; set; }
 }
 
-/// <summary>Root of a register body and of <c>GET apps/{APP}/{id}</c>: <c>{"instance":{...}}</c>.</summary>
-internal sealed class JsonInstanceRoot
+/// <summary>Root of a register body: <c>{"instance":{...}}</c>.</summary>
+internal sealed class JsonRegistrationRoot
 {
     [JsonPropertyName("instance")]
-    public JsonInstance? Instance { get; set; }
+    public JsonRegistration? Instance { get; set; }
 }
 
 /// <summary>The <c>applications</c> object. <c>versions__delta</c> comes as a string; <c>application</c> as an object or an array.</summary>
@@ -42,8 +42,11 @@ internal sealed class JsonApplication
     public List<JsonInstance?>? Instance { get; set; }
 }
 
-/// <summary>One instance (<c>InstanceInfo</c>), with every field Eureka's codecs write; numbers and booleans may come as strings.</summary>
-internal sealed class JsonInstance
+/// <summary>
+/// One instance (<c>InstanceInfo</c>) as read: only the fields the catalog uses, so the rest of each record
+/// (status URLs, lease timestamps, ...) is skipped without allocating. Numbers and booleans may come as strings.
+/// </summary>
+internal class JsonInstance
 {
     [JsonPropertyName("instanceId")]
     public string? InstanceId { get; set; }
@@ -54,24 +57,21 @@ internal sealed class JsonInstance
     [JsonPropertyName("app")]
     public string? App { get; set; }
 
-    [JsonPropertyName("appGroupName")]
-    public string? AppGroupName { get; set; }
-
     [JsonPropertyName("ipAddr")]
     public string? IpAddr { get; set; }
 
-    [JsonPropertyName("sid")]
-    public string? Sid { get; set; }
-
     [JsonPropertyName("status")]
+    [JsonConverter(typeof(KnownStringConverter))]
     public string? Status { get; set; }
 
     /// <summary>The Jackson codec's spelling.</summary>
     [JsonPropertyName("overriddenStatus")]
+    [JsonConverter(typeof(KnownStringConverter))]
     public string? OverriddenStatus { get; set; }
 
     /// <summary>The XStream (legacy) spelling.</summary>
     [JsonPropertyName("overriddenstatus")]
+    [JsonConverter(typeof(KnownStringConverter))]
     public string? OverriddenStatusLegacy { get; set; }
 
     [JsonPropertyName("port")]
@@ -80,15 +80,8 @@ internal sealed class JsonInstance
     [JsonPropertyName("securePort")]
     public JsonPort? SecurePort { get; set; }
 
-    [JsonPropertyName("countryId")]
-    [JsonConverter(typeof(LenientLongConverter))]
-    public long? CountryId { get; set; }
-
     [JsonPropertyName("dataCenterInfo")]
     public JsonDataCenterInfo? DataCenterInfo { get; set; }
-
-    [JsonPropertyName("leaseInfo")]
-    public JsonLeaseInfo? LeaseInfo { get; set; }
 
     [JsonPropertyName("metadata")]
     [JsonConverter(typeof(EurekaMetadataConverter))]
@@ -97,42 +90,37 @@ internal sealed class JsonInstance
     [JsonPropertyName("homePageUrl")]
     public string? HomePageUrl { get; set; }
 
-    [JsonPropertyName("statusPageUrl")]
-    public string? StatusPageUrl { get; set; }
-
-    [JsonPropertyName("healthCheckUrl")]
-    public string? HealthCheckUrl { get; set; }
-
-    [JsonPropertyName("secureHealthCheckUrl")]
-    public string? SecureHealthCheckUrl { get; set; }
-
     [JsonPropertyName("vipAddress")]
     public string? VipAddress { get; set; }
 
     [JsonPropertyName("secureVipAddress")]
     public string? SecureVipAddress { get; set; }
 
-    [JsonPropertyName("isCoordinatingDiscoveryServer")]
-    [JsonConverter(typeof(LenientBoolConverter))]
-    public bool? IsCoordinatingDiscoveryServer { get; set; }
-
-    [JsonPropertyName("lastUpdatedTimestamp")]
-    [JsonConverter(typeof(LenientLongConverter))]
-    public long? LastUpdatedTimestamp { get; set; }
-
-    [JsonPropertyName("lastDirtyTimestamp")]
-    [JsonConverter(typeof(LenientLongConverter))]
-    public long? LastDirtyTimestamp { get; set; }
-
     [JsonPropertyName("actionType")]
+    [JsonConverter(typeof(KnownStringConverter))]
     public string? ActionType { get; set; }
-
-    [JsonPropertyName("asgName")]
-    public string? AsgName { get; set; }
 
     /// <summary>The overridden status, whichever spelling carried it.</summary>
     [JsonIgnore]
     public string? EffectiveOverriddenStatus => OverriddenStatus ?? OverriddenStatusLegacy;
+}
+
+/// <summary>A register body: the instance plus what only registrations send (lease, country, dirty timestamp).</summary>
+internal sealed class JsonRegistration : JsonInstance
+{
+    [JsonPropertyName("countryId")]
+    public int CountryId { get; set; } = 1;
+
+    [JsonPropertyName("leaseInfo")]
+    public JsonLeaseInfo? LeaseInfo { get; set; }
+
+    [JsonPropertyName("isCoordinatingDiscoveryServer")]
+    [JsonConverter(typeof(LenientBoolConverter))]
+    public bool? IsCoordinatingDiscoveryServer { get; set; }
+
+    [JsonPropertyName("lastDirtyTimestamp")]
+    [JsonConverter(typeof(LenientLongConverter))]
+    public long? LastDirtyTimestamp { get; set; }
 }
 
 /// <summary>A port: <c>{"$": 8080, "@enabled": "true"}</c>; <c>$</c> may be a number or a numeric string.</summary>
@@ -196,5 +184,5 @@ internal sealed class JsonLeaseInfo
 /// <summary>The System.Text.Json source-generated context of the wire types.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JsonApplicationsRoot))]
-[JsonSerializable(typeof(JsonInstanceRoot))]
+[JsonSerializable(typeof(JsonRegistrationRoot))]
 internal sealed partial class EurekaJsonContext : JsonSerializerContext;
