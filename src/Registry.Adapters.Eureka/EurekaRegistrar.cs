@@ -21,19 +21,67 @@ public static class EurekaRegistrar
     }
 }
 
-/// <summary>Registers one instance on host start and deregisters it on host stop.</summary>
-internal sealed class EurekaSelfRegistration(IServiceRegistrar registrar, ServiceInstance instance) : IHostedService
+/// <summary>
+/// Registers one instance on host start and deregisters it on host stop. Start does not wait for Eureka: when the
+/// server cannot be reached the registration is retried in the background with backoff, as Eureka clients do.
+/// </summary>
+internal sealed partial class EurekaSelfRegistration(IServiceRegistrar registrar, ServiceInstance instance, TimeProvider time, ILogger logger) : IHostedService, IDisposable
 {
-    private IServiceRegistration? _registration;
+    private readonly CancellationTokenSource _stop = new();
+    private Task<IServiceRegistration?> _registering = Task.FromResult<IServiceRegistration?>(null);
 
-    public async Task StartAsync(CancellationToken cancellationToken) =>
-        _registration = await registrar.RegisterAsync(instance, cancellationToken).ConfigureAwait(false);
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _registering = Task.Run(() => RegisterUntilDoneAsync(_stop.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _registration, null) is { } registration)
+        await _stop.CancelAsync().ConfigureAwait(false);
+        var registration = await _registering.ConfigureAwait(false);
+        if (registration is not null)
         {
             await registration.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private async Task<IServiceRegistration?> RegisterUntilDoneAsync(CancellationToken token)
+    {
+        var backoff = new RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                return await registrar.RegisterAsync(instance, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (RegistryException ex)
+            {
+                var delay = backoff.NextDelay();
+                Log.RegistrationFailed(logger, instance.Service, instance.Id, delay, ex.Message);
+                try
+                {
+                    await Task.Delay(delay, time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Eureka: registering {Service}/{Id} failed, retrying in {RetryIn}: {Error}")]
+        public static partial void RegistrationFailed(ILogger logger, string service, string id, TimeSpan retryIn, string error);
     }
 }

@@ -63,7 +63,8 @@ public static class EurekaServiceCollectionExtensions
 
     /// <summary>
     /// Registers <paramref name="instance"/> in Eureka when the host starts and deregisters it when the host stops, as a
-    /// Spring Cloud or Steeltoe application does. Needs <see cref="AddEurekaRegistrar"/> with the same name.
+    /// Spring Cloud or Steeltoe application does; while Eureka cannot be reached, registration is retried in the
+    /// background (the host starts anyway). Needs <see cref="AddEurekaRegistrar"/> with the same name.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="instance">The instance to register.</param>
@@ -73,7 +74,11 @@ public static class EurekaServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(instance);
-        services.AddSingleton<IHostedService>(sp => new EurekaSelfRegistration(sp.GetRequiredKeyedService<IServiceRegistrar>(name), instance));
+        services.AddSingleton<IHostedService>(sp => new EurekaSelfRegistration(
+            sp.GetRequiredKeyedService<IServiceRegistrar>(name),
+            instance,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            (sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Eureka.Registration")));
         return services;
     }
 }

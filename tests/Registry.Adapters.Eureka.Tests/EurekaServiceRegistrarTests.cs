@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Xunit;
 
@@ -175,5 +176,29 @@ public sealed class EurekaServiceRegistrarTests : IAsyncLifetime
         seen.Zone.ShouldBe("zone-b");
         seen.Health.ShouldBe(HealthStatus.Healthy);
         seen.Metadata["version"].ShouldBe("2.4.0");
+    }
+}
+
+public sealed class EurekaSelfRegistrationTests
+{
+    [Fact]
+    public async Task SelfRegistration_RegistersOnStartRetriesWhileDownAndDeregistersOnStop()
+    {
+        await using var server = await FakeEurekaServer.StartAsync();
+        server.FailWithStatus = 503;
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddEurekaRegistrar("eureka", o => o.ServiceUrls.Add(server.BaseUrl));
+        services.AddEurekaSelfRegistration(new ServiceInstance { Service = "orders", Id = "orders-1", Host = "10.0.0.5", Ports = [new ServicePort("http", 8080, "http")] });
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ShouldHaveSingleItem();
+
+        await hosted.StartAsync(CancellationToken.None);
+        await Wait.UntilAsync(() => server.Requests.Any(r => r.Method == "POST"), "a first attempt while the server fails");
+        server.InstanceCount.ShouldBe(0);
+        server.FailWithStatus = null;
+        await Wait.UntilAsync(() => server.InstanceCount == 1, "registered once the server answers");
+
+        await hosted.StopAsync(CancellationToken.None);
+        server.InstanceCount.ShouldBe(0);
     }
 }
