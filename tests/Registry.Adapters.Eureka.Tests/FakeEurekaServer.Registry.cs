@@ -109,16 +109,15 @@ public sealed partial class FakeEurekaServer
                 return System.Net.HttpStatusCode.NotFound;
             }
 
-            if (long.TryParse(lastDirtyTimestamp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var clientDirty)
-                && ReadLong(lease.Instance["lastDirtyTimestamp"]) is { } serverDirty && clientDirty > serverDirty)
-            {
-                return System.Net.HttpStatusCode.NotFound;
-            }
-
             // Lease.renew(): lastUpdateTimestamp = now + duration (Eureka's documented doubled-expiry bug).
             lease.LastUpdateMs = NowMs() + lease.DurationMs;
             lease.Renewals++;
-            return System.Net.HttpStatusCode.OK;
+
+            // InstanceResource.validateDirtyTimestamp: a client with newer data must register again.
+            return long.TryParse(lastDirtyTimestamp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var clientDirty)
+                && ReadLong(lease.Instance["lastDirtyTimestamp"]) is { } serverDirty && clientDirty > serverDirty
+                ? System.Net.HttpStatusCode.NotFound
+                : System.Net.HttpStatusCode.OK;
         }
     }
 
@@ -245,6 +244,9 @@ public sealed partial class FakeEurekaServer
 
         return dataCenter["name"] is null ? "Missing dataCenterInfo Name" : null;
     }
+
+    /// <summary>Whether <paramref name="status"/> is an <c>InstanceStatus</c> name (<c>InstanceStatus.valueOf</c> throws otherwise: a 500).</summary>
+    public static bool IsStatus(string? status) => status is "UP" or "DOWN" or "STARTING" or "OUT_OF_SERVICE" or "UNKNOWN";
 
     // InstanceStatus.toEnum: case-insensitive, unknown strings are UNKNOWN; absent is UP.
     private static string NormalizeStatus(string? status) => status?.ToUpperInvariant() switch

@@ -156,9 +156,19 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
         app.MapDelete("/eureka/apps/{app}/{id}", (HttpContext context, string app, string id) =>
             Respond(context, Cancel(app, id) ? HttpStatusCode.OK : HttpStatusCode.NotFound));
         app.MapPut("/eureka/apps/{app}/{id}/status", (HttpContext context, string app, string id) =>
-            Respond(context, OverrideStatus(app, id, context.Request.Query["value"].ToString()) ? HttpStatusCode.OK : HttpStatusCode.NotFound));
+        {
+            var value = context.Request.Query["value"].ToString();
+            return GetInstance(app, id) is null ? Respond(context, HttpStatusCode.NotFound)
+                : !IsStatus(value) ? Respond(context, HttpStatusCode.InternalServerError)
+                : Respond(context, OverrideStatus(app, id, value) ? HttpStatusCode.OK : HttpStatusCode.NotFound);
+        });
         app.MapDelete("/eureka/apps/{app}/{id}/status", (HttpContext context, string app, string id) =>
-            Respond(context, RemoveOverride(app, id, context.Request.Query["value"].ToString()) ? HttpStatusCode.OK : HttpStatusCode.NotFound));
+        {
+            var value = context.Request.Query["value"].ToString();
+            return GetInstance(app, id) is null ? Respond(context, HttpStatusCode.NotFound)
+                : value.Length > 0 && !IsStatus(value) ? Respond(context, HttpStatusCode.InternalServerError)
+                : Respond(context, RemoveOverride(app, id, value) ? HttpStatusCode.OK : HttpStatusCode.NotFound);
+        });
     }
 
     private async Task RegisterAsync(HttpContext context, string app)
