@@ -166,16 +166,8 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
 
     private static IReadOnlyDictionary<string, string> BuildMetadata(JsonInstance instance)
     {
-        var source = instance.Metadata;
-        var count = (source?.Count ?? 0) + 3;
-        var metadata = new Dictionary<string, string>(count, StringComparer.Ordinal);
-        if (source is not null)
-        {
-            foreach (var (key, value) in source)
-            {
-                metadata[key] = value;
-            }
-        }
+        // The parsed map belongs to this payload alone, so it is completed in place rather than copied.
+        var metadata = instance.Metadata ?? new Dictionary<string, string>(3, StringComparer.Ordinal);
 
         // Eureka's own addressing fields, kept where the instance's metadata does not already use the key.
         AddIfAbsent(metadata, "vipAddress", instance.VipAddress);

@@ -234,7 +234,7 @@ internal sealed class EurekaMetadataConverter : JsonConverter<Dictionary<string,
             return null;
         }
 
-        Dictionary<string, string>? map = null;
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var key = reader.GetString() ?? string.Empty;
@@ -259,11 +259,10 @@ internal sealed class EurekaMetadataConverter : JsonConverter<Dictionary<string,
                 continue;
             }
 
-            map ??= new Dictionary<string, string>(StringComparer.Ordinal);
             map[key] = value;
         }
 
-        return map ?? [];
+        return map;
     }
 
     public override void Write(Utf8JsonWriter writer, Dictionary<string, string> value, JsonSerializerOptions options)
