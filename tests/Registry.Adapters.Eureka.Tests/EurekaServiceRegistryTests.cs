@@ -140,6 +140,36 @@ public sealed class EurekaServiceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_StalledBody_TimesOutRetriesAndRecovers()
+    {
+        Put("ORDERS", "o1", 1);
+        _server.Intercept = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = 1000;
+            await context.Response.WriteAsync("{\"applications\":");
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return true;
+        };
+        await using var registry = Create(_server.BaseUrl, configure: o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        await using var recorder = new WatchRecorder(registry);
+
+        var failure = await recorder.ForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Retrying, "a stalled body times out");
+        failure.Error!.ShouldContain("timed out");
+        _server.Intercept = null;
+
+        await recorder.ForViewAsync(v => v.ContainsKey("ORDERS"), "recovered");
+    }
+
+    [Fact]
     public async Task Watch_MalformedJson_ReportsErrorAndKeepsLastGoodData()
     {
         Put("ORDERS", "o1", 1);

@@ -73,10 +73,13 @@ internal sealed class EurekaTransport : IDisposable
             var what = $"{method} {endpoint.Display}{StripQuery(path)}";
             try
             {
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                // HttpClient.Timeout stops at the headers; this bounds reading the body too (a stalled body fails over).
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_http.Timeout);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode || Array.IndexOf(passThrough, response.StatusCode) >= 0)
                 {
-                    var result = await read(response, cancellationToken).ConfigureAwait(false);
+                    var result = await read(response, timeout.Token).ConfigureAwait(false);
                     Succeeded(index);
                     return result;
                 }
