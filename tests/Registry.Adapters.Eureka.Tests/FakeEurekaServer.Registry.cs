@@ -214,8 +214,19 @@ public sealed partial class FakeEurekaServer
     {
         // Lease.isExpired: now > lastUpdateTimestamp + duration.
         var now = NowMs();
-        var expired = _registry.SelectMany(a => a.Value.Where(l => now > l.Value.LastUpdateMs + l.Value.DurationMs).Select(l => (a.Key, l.Key))).ToList();
-        foreach (var (app, id) in expired)
+        List<(string App, string Id)>? expired = null;
+        foreach (var (app, leases) in _registry)
+        {
+            foreach (var (id, lease) in leases)
+            {
+                if (now > lease.LastUpdateMs + lease.DurationMs)
+                {
+                    (expired ??= []).Add((app, id));
+                }
+            }
+        }
+
+        foreach (var (app, id) in expired ?? [])
         {
             CancelLocked(app, id);
         }
@@ -236,7 +247,7 @@ public sealed partial class FakeEurekaServer
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var lease in _registry.Values.SelectMany(static a => a.Values))
         {
-            var status = lease.Instance["status"]?.ToString() ?? "UP";
+            var status = lease.Status;
             counts[status] = counts.GetValueOrDefault(status) + 1;
         }
 
@@ -246,6 +257,9 @@ public sealed partial class FakeEurekaServer
     private sealed class Lease(JsonObject instance, long durationMs, long registrationMs)
     {
         public JsonObject Instance { get; } = instance;
+
+        /// <summary>The stored status, kept beside the document so the hash code does not re-read JSON.</summary>
+        public string Status => Instance["status"] is JsonValue value && value.TryGetValue<string>(out var status) ? status : "UP";
 
         public long DurationMs { get; } = durationMs;
 
