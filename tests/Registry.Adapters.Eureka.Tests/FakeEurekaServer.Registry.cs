@@ -6,7 +6,7 @@ namespace Registry.Adapters.Eureka.Tests;
 public sealed partial class FakeEurekaServer
 {
     private readonly Lock _gate = new();
-    private readonly SortedDictionary<string, SortedDictionary<string, Lease>> _registry = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Lease>> _registry = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _overrides = new(StringComparer.Ordinal);
     private readonly List<(long At, string App, string Id, JsonObject Instance)> _recentlyChanged = [];
     private long _versionDelta = 1;
@@ -78,7 +78,7 @@ public sealed partial class FakeEurekaServer
 
             if (!_registry.TryGetValue(appName, out var leases))
             {
-                leases = new SortedDictionary<string, Lease>(StringComparer.Ordinal);
+                leases = new Dictionary<string, Lease>(StringComparer.Ordinal);
                 _registry[appName] = leases;
             }
 
@@ -245,10 +245,13 @@ public sealed partial class FakeEurekaServer
     private string HashCodeLocked()
     {
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var lease in _registry.Values.SelectMany(static a => a.Values))
+        foreach (var leases in _registry.Values)
         {
-            var status = lease.Status;
-            counts[status] = counts.GetValueOrDefault(status) + 1;
+            foreach (var lease in leases.Values)
+            {
+                var status = lease.Status;
+                counts[status] = counts.GetValueOrDefault(status) + 1;
+            }
         }
 
         return string.Concat(counts.Select(static c => $"{c.Key}_{c.Value}_"));

@@ -13,9 +13,9 @@ public sealed partial class FakeEurekaServer
         {
             EvictExpiredLocked();
             var apps = new JsonArray();
-            foreach (var (name, leases) in _registry)
+            foreach (var (name, leases) in _registry.OrderBy(static a => a.Key, StringComparer.Ordinal))
             {
-                apps.Add(new JsonObject { ["name"] = name, ["instance"] = new JsonArray([.. leases.Values.Select(RenderInstance)]) });
+                apps.Add(new JsonObject { ["name"] = name, ["instance"] = new JsonArray([.. leases.OrderBy(static l => l.Key, StringComparer.Ordinal).Select(l => RenderInstance(l.Value))]) });
             }
 
             return Applications(_versionDelta, HashCodeLocked(), apps);
@@ -67,7 +67,7 @@ public sealed partial class FakeEurekaServer
         {
             EvictExpiredLocked();
             return _registry.TryGetValue(app.ToUpperInvariant(), out var leases)
-                ? new JsonObject { ["application"] = new JsonObject { ["name"] = app.ToUpperInvariant(), ["instance"] = new JsonArray([.. leases.Values.Select(RenderInstance)]) } }
+                ? new JsonObject { ["application"] = new JsonObject { ["name"] = app.ToUpperInvariant(), ["instance"] = new JsonArray([.. leases.OrderBy(static l => l.Key, StringComparer.Ordinal).Select(l => RenderInstance(l.Value))]) } }
                 : null;
         }
     }
