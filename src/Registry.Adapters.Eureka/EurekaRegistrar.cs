@@ -16,7 +16,7 @@ public static class EurekaRegistrar
     public static IServiceRegistrar Create(string name, EurekaRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        EurekaRegistryProvider.ThrowIfInvalid(options, $"Eureka registrar '{name}'");
+        EurekaRegistryProvider.ThrowIfInvalid(options, "Eureka");
         return new EurekaServiceRegistrar(name, options, timeProvider, loggerFactory);
     }
 }

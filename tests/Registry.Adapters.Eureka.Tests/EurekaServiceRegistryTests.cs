@@ -55,6 +55,7 @@ public sealed class EurekaServiceRegistryTests : IAsyncLifetime
         snapshot.Services.Keys.ShouldBe(["BILLING", "ORDERS"], ignoreOrder: true);
         snapshot.Revision.ShouldBe("UP_2_");
         _server.Requests.ShouldAllBe(r => r.Accept != null && r.Accept.Contains("json"));
+        _server.GzipResponses.ShouldBe(1, "the client accepts gzip, as Eureka serves it");
         registry.Kind.ShouldBe("eureka");
     }
 

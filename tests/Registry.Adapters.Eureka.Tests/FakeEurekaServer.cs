@@ -26,6 +26,7 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
 {
     private readonly TimeProvider _time;
     private WebApplication? _app;
+    private int _gzipResponses;
 
     private FakeEurekaServer(TimeProvider time) => _time = time;
 
@@ -34,6 +35,9 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
 
     /// <summary>The port the fake listens on.</summary>
     public int Port { get; private set; }
+
+    /// <summary>Responses sent gzipped (the client asked with <c>Accept-Encoding: gzip</c>).</summary>
+    public int GzipResponses => Volatile.Read(ref _gzipResponses);
 
     /// <summary>Every request received, in order.</summary>
     public ConcurrentQueue<FakeEurekaRequest> Requests { get; } = new();
@@ -213,6 +217,20 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
     private async Task Write(HttpContext context, HttpStatusCode status, string contentType, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
+        if (status == HttpStatusCode.OK && context.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            // As ApplicationsResource: gzip when the client accepts it.
+            using var compressed = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                gzip.Write(bytes);
+            }
+
+            bytes = compressed.ToArray();
+            context.Response.Headers.ContentEncoding = "gzip";
+            Interlocked.Increment(ref _gzipResponses);
+        }
+
         context.Response.StatusCode = (int)status;
         context.Response.ContentType = contentType;
         context.Response.ContentLength = bytes.Length;

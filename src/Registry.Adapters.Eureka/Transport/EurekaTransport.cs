@@ -28,7 +28,7 @@ internal sealed class EurekaTransport : IDisposable
         _failbackAfter = options.FailbackAfter;
         _http = options.HttpMessageHandler is { } handler
             ? new HttpClient(handler, disposeHandler: false)
-            : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true);
+            : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip }, disposeHandler: true);
         _http.Timeout = options.RequestTimeout;
     }
 
