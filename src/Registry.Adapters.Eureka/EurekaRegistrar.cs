@@ -55,11 +55,9 @@ internal sealed partial class EurekaSelfRegistration(IServiceRegistrar registrar
         {
             try
             {
-                return await registrar.RegisterAsync(instance, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return null;
+                // Not cancelled by stop: an attempt in flight may succeed on the server, and stop must then deregister it.
+                // Each attempt is bounded by the request timeout.
+                return await registrar.RegisterAsync(instance, CancellationToken.None).ConfigureAwait(false);
             }
             catch (RegistryException ex)
             {
