@@ -1,0 +1,84 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Registry.Adapters;
+using Registry.Adapters.Eureka;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Eureka registries (discovery) and registrars (registration).</summary>
+public static class EurekaServiceCollectionExtensions
+{
+    /// <summary>Adds a Eureka registry to the mesh, configured in code.</summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <param name="name">The registry name. <value>The default value is <c>eureka</c>.</value></param>
+    /// <param name="configure">Sets the options (at least <see cref="EurekaRegistryOptions.ServiceUrls"/>).</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddEureka(this IMeshRegistryBuilder builder, string name = EurekaRegistryProvider.KindName, Action<EurekaRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        builder.AddRegistry(new RegistryDefinition(name, EurekaRegistryProvider.KindName, services =>
+        {
+            var options = new EurekaRegistryOptions();
+            configure?.Invoke(options);
+            EurekaRegistryProvider.ThrowIfInvalid(options, $"Mesh:Registries:{name}");
+            return new EurekaServiceRegistry(name, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(),
+            services.GetService<IMeterFactory>());
+        }));
+        return builder.AddEurekaProvider();
+    }
+
+    /// <summary>Makes the <c>eureka</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddEurekaProvider(this IMeshRegistryBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddProvider(new EurekaRegistryProvider());
+    }
+
+    /// <summary>
+    /// Adds an <see cref="IServiceRegistrar"/> for Eureka, keyed by <paramref name="name"/> (and as the unkeyed registrar
+    /// when none is registered yet).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The registrar name. <value>The default value is <c>eureka</c>.</value></param>
+    /// <param name="configure">Sets the options (service URLs, renewal interval, lease duration).</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddEurekaRegistrar(this IServiceCollection services, string name = EurekaRegistryProvider.KindName, Action<EurekaRegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        services.AddKeyedSingleton<IServiceRegistrar>(name, (sp, _) =>
+        {
+            var options = new EurekaRegistryOptions();
+            configure?.Invoke(options);
+            return EurekaRegistrar.Create(name, options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
+        });
+        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IServiceRegistrar>(name));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers <paramref name="instance"/> in Eureka when the host starts and deregisters it when the host stops, as a
+    /// Spring Cloud or Steeltoe application does; while Eureka cannot be reached, registration is retried in the
+    /// background (the host starts anyway). Needs <see cref="AddEurekaRegistrar"/> with the same name.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="instance">The instance to register.</param>
+    /// <param name="name">The registrar name. <value>The default value is <c>eureka</c>.</value></param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddEurekaSelfRegistration(this IServiceCollection services, ServiceInstance instance, string name = EurekaRegistryProvider.KindName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(instance);
+        services.AddSingleton<IHostedService>(sp => new EurekaSelfRegistration(
+            sp.GetRequiredKeyedService<IServiceRegistrar>(name),
+            instance,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            (sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Eureka.Registration")));
+        return services;
+    }
+}

@@ -1,0 +1,204 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+using Xunit;
+
+namespace Registry.Adapters.Eureka.Tests;
+
+/// <summary>Registration against the fake: register body, heartbeats on a fake clock, re-registration on 404, status overrides, deregistration.</summary>
+public sealed class EurekaServiceRegistrarTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Renewal = TimeSpan.FromSeconds(30);
+    private readonly CountingTimeProvider _clock = new();
+    private FakeEurekaServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await FakeEurekaServer.StartAsync(_clock);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private EurekaServiceRegistrar Create(string? url = null, CapturingLoggerProvider? logs = null)
+    {
+        var options = new EurekaRegistryOptions { RenewalInterval = Renewal };
+        options.ServiceUrls.Add(url ?? _server.BaseUrl);
+        return new EurekaServiceRegistrar("eureka", options, _clock, logs);
+    }
+
+    private static ServiceInstance Billing(HealthStatus health = HealthStatus.Healthy) => new()
+    {
+        Service = "billing",
+        Id = "billing-host-d:billing:8080",
+        Host = "10.30.1.24",
+        Ports = [new ServicePort("http", 8080, "http"), new ServicePort("https", 8443, "https")],
+        Health = health,
+        Zone = "zone-b",
+        Metadata = new Dictionary<string, string> { ["version"] = "2.4.0" },
+    };
+
+    private async Task NextRenewalAsync()
+    {
+        var timers = _clock.Timers;
+        _clock.Advance(Renewal);
+        await _clock.WaitForTimersAsync(timers + 1);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_PostsEurekaInstance_ServerAnswers204()
+    {
+        await using var registrar = Create();
+
+        await using var registration = await registrar.RegisterAsync(Billing());
+
+        var stored = _server.GetInstance("BILLING", "billing-host-d:billing:8080").ShouldNotBeNull();
+        stored["app"]!.ToString().ShouldBe("BILLING");
+        stored["status"]!.ToString().ShouldBe("UP");
+        stored["dataCenterInfo"]!["@class"]!.ToString().ShouldBe("com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo");
+        stored["dataCenterInfo"]!["name"]!.ToString().ShouldBe("MyOwn");
+        stored["port"]!["$"]!.GetValue<int>().ShouldBe(8080);
+        stored["securePort"]!["@enabled"]!.ToString().ShouldBe("true");
+        stored["metadata"]!["zone"]!.ToString().ShouldBe("zone-b");
+        stored["metadata"]!["version"]!.ToString().ShouldBe("2.4.0");
+        var post = _server.Requests.Single(r => r.Method == "POST");
+        post.Path.ShouldBe("/eureka/apps/BILLING");
+        registration.Instance.ShouldBe(Billing());
+    }
+
+    [Fact]
+    public async Task Heartbeat_EveryRenewalInterval_RenewsTheLease()
+    {
+        await using var registrar = Create();
+        await using var registration = await registrar.RegisterAsync(Billing());
+        await _clock.WaitForTimersAsync(1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await NextRenewalAsync();
+        }
+
+        _server.RenewalsOf("BILLING", "billing-host-d:billing:8080").ShouldBe(3);
+        _server.Requests.Where(r => r.Method == "PUT").ShouldAllBe(r => r.Path == "/eureka/apps/BILLING/billing-host-d:billing:8080" && r.Query.Contains("status=UP") && r.Query.Contains("lastDirtyTimestamp="));
+        registration.Reregistrations.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Heartbeat_404_RegistersAgain()
+    {
+        await using var registrar = Create();
+        await using var registration = await registrar.RegisterAsync(Billing());
+        await _clock.WaitForTimersAsync(1);
+
+        _server.Cancel("BILLING", "billing-host-d:billing:8080").ShouldBeTrue();
+        await NextRenewalAsync();
+
+        registration.Reregistrations.ShouldBe(1);
+        _server.GetInstance("BILLING", "billing-host-d:billing:8080").ShouldNotBeNull();
+        _server.Requests.Count(r => r.Method == "POST").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task SetHealthAsync_DrainingThenHealthy_UsesStatusOverrideEndpoint()
+    {
+        await using var registrar = Create();
+        await using var registration = await registrar.RegisterAsync(Billing());
+
+        await registration.SetHealthAsync(HealthStatus.Draining);
+        _server.GetInstance("BILLING", "billing-host-d:billing:8080")!["status"]!.ToString().ShouldBe("OUT_OF_SERVICE");
+        _server.Requests.ShouldContain(r => r.Method == "PUT" && r.Path.EndsWith("/status") && r.Query == "?value=OUT_OF_SERVICE");
+        registration.Instance.Health.ShouldBe(HealthStatus.Draining);
+
+        await registration.SetHealthAsync(HealthStatus.Healthy);
+        var stored = _server.GetInstance("BILLING", "billing-host-d:billing:8080")!;
+        stored["status"]!.ToString().ShouldBe("UP");
+        _server.Requests.ShouldContain(r => r.Method == "DELETE" && r.Path.EndsWith("/status") && r.Query == "?value=UP");
+        _server.HashCode.ShouldBe("UP_1_");
+    }
+
+    [Fact]
+    public async Task SetHealthAsync_Unhealthy_RegistersAgainWithDown()
+    {
+        await using var registrar = Create();
+        await using var registration = await registrar.RegisterAsync(Billing());
+
+        await registration.SetHealthAsync(HealthStatus.Unhealthy);
+
+        _server.GetInstance("BILLING", "billing-host-d:billing:8080")!["status"]!.ToString().ShouldBe("DOWN");
+        _server.HashCode.ShouldBe("DOWN_1_");
+    }
+
+    [Fact]
+    public async Task DisposeAsync_Deregisters()
+    {
+        await using var registrar = Create();
+        var registration = await registrar.RegisterAsync(Billing());
+
+        await registration.DisposeAsync();
+
+        _server.InstanceCount.ShouldBe(0);
+        _server.Requests.ShouldContain(r => r.Method == "DELETE" && r.Path == "/eureka/apps/BILLING/billing-host-d:billing:8080");
+    }
+
+    [Fact]
+    public async Task RegisterAsync_ServerFails_ThrowsWithoutSecret()
+    {
+        _server.Credentials = ("eureka", "right");
+        await using var registrar = Create(_server.UrlWithCredentials("eureka", "wrong-Pa55"));
+
+        var error = await Should.ThrowAsync<RegistryException>(registrar.RegisterAsync(Billing()));
+
+        error.Message.ShouldContain("401");
+        error.Message.ShouldNotContain("wrong-Pa55");
+        error.Message.ShouldNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("eureka:wrong-Pa55")));
+    }
+
+    [Fact]
+    public async Task RegisterAsync_InvalidInstance_Throws()
+    {
+        await using var registrar = Create();
+
+        await Should.ThrowAsync<ArgumentException>(registrar.RegisterAsync(Billing() with { Service = "../billing" }));
+        _server.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Registration_SeenByDiscovery_WithSameIdentity()
+    {
+        await using var registrar = Create();
+        await using var registration = await registrar.RegisterAsync(Billing());
+        var options = new EurekaRegistryOptions();
+        options.ServiceUrls.Add(_server.BaseUrl);
+        await using var registry = new EurekaServiceRegistry("eureka", options, _clock);
+
+        var snapshot = await registry.ReadAsync();
+
+        var seen = snapshot.Services["BILLING"].ShouldHaveSingleItem();
+        seen.Id.ShouldBe(Billing().Id);
+        seen.Host.ShouldBe("10.30.1.24");
+        seen.Ports.ShouldBe(Billing().Ports);
+        seen.Zone.ShouldBe("zone-b");
+        seen.Health.ShouldBe(HealthStatus.Healthy);
+        seen.Metadata["version"].ShouldBe("2.4.0");
+    }
+}
+
+public sealed class EurekaSelfRegistrationTests
+{
+    [Fact]
+    public async Task SelfRegistration_RegistersOnStartRetriesWhileDownAndDeregistersOnStop()
+    {
+        await using var server = await FakeEurekaServer.StartAsync();
+        server.FailWithStatus = 503;
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddEurekaRegistrar("eureka", o => o.ServiceUrls.Add(server.BaseUrl));
+        services.AddEurekaSelfRegistration(new ServiceInstance { Service = "orders", Id = "orders-1", Host = "10.0.0.5", Ports = [new ServicePort("http", 8080, "http")] });
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ShouldHaveSingleItem();
+
+        await hosted.StartAsync(CancellationToken.None);
+        await Wait.UntilAsync(() => server.Requests.Any(r => r.Method == "POST"), "a first attempt while the server fails");
+        server.InstanceCount.ShouldBe(0);
+        server.FailWithStatus = null;
+        await Wait.UntilAsync(() => server.InstanceCount == 1, "registered once the server answers");
+
+        await hosted.StopAsync(CancellationToken.None);
+        server.InstanceCount.ShouldBe(0);
+    }
+}
