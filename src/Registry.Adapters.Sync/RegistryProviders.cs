@@ -1,5 +1,6 @@
 using Registry.Adapters.Consul;
 using Registry.Adapters.Etcd;
+using Registry.Adapters.Eureka;
 using Registry.Adapters.Kubernetes;
 
 namespace Registry.Adapters.Sync;
@@ -16,6 +17,7 @@ internal static class RegistryProviders
         new FileRegistryProvider(),
         new EtcdRegistryProvider(),
         new ConsulRegistryProvider(),
+        new EurekaRegistryProvider(),
         new KubernetesRegistryProvider(),
     ];
 }
