@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Registry.Adapters.Etcd.Tests;
 using Shouldly;
 using Xunit;
@@ -113,5 +114,69 @@ public sealed class EtcdConsoleTests : IClassFixture<EtcdServerFixture>, IAsyncL
         removed.GetProperty("service").GetProperty("name").GetString().ShouldBe("shipping");
         removed.GetProperty("service").GetProperty("instances").GetArrayLength().ShouldBe(0);
         watch.Lines.Count.ShouldBe(4, watch.Stdout);
+    }
+
+    [Fact]
+    public async Task Process_WatchEtcdPutThenSigterm_AddedLineThenExit0()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await PutAsync("/mesh/services/orders/orders-1", Value("orders", "orders-1", "10.4.0.1", 8080));
+        using var process = Process.Start(CliRun.StartInfo(_files.Directory, "watch", "--etcd", _etcd.ClientUrl, "--output", "json"))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            first.ShouldNotBeNull("the snapshot line");
+            CatalogDocument.Parse(first).Instances("orders").Select(i => i.Id).ShouldBe(["orders-1"]);
+
+            await PutAsync("/mesh/services/payments/payments-1", Value("payments", "payments-1", "10.4.0.2", 8443));
+            var next = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            next.ShouldNotBeNull();
+            next.ShouldStartWith("{\"type\":\"added\"");
+            next.ShouldContain("\"payments-1\"");
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            process.ExitCode.ShouldBe(0, await stderr);
+            (await process.StandardOutput.ReadToEndAsync()).ShouldBeEmpty("nothing changed after the put");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task List_ConfigEtcdWithPasswordRejected_Exit3PasswordNowhere()
+    {
+        const string password = "etcd-pa55word-91b3e";
+        await PutAsync("/mesh/services/orders/orders-1", Value("orders", "orders-1", "10.5.0.1", 8080));
+        var config = _files.Write("mesh.json", $$"""
+            { "Mesh": { "Registries": [
+              { "Kind": "etcd", "Endpoints": [ "{{_etcd.ClientUrl}}" ], "Username": "mesh", "Password": "{{password}}" } ] } }
+            """);
+        var file = _files.Write("a.json", TempCatalogs.B);
+
+        var result = await CliRun.InProcessAsync("list", "--config", config, "--file", file, "--output", "json", "--verbose");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var catalog = CatalogDocument.Parse(result.Stdout);
+        catalog.Registries.Select(r => (r.Name, r.State)).ShouldBe([("etcd", "failed"), ("file", "ready")], "this etcd has no auth enabled, so it refuses the credentials");
+        catalog.Registry("etcd").Error.ShouldNotBeNullOrWhiteSpace();
+        catalog.ServiceNames.ShouldBe(["inventory", "orders"]);
+        catalog.Instances("orders").ShouldAllBe(i => i.Registry == "file");
+        result.Stdout.ShouldNotContain(password);
+        result.Stderr.ShouldNotContain(password);
     }
 }

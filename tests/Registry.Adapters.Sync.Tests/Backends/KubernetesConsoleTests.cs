@@ -118,4 +118,25 @@ public sealed class KubernetesConsoleTests : IAsyncLifetime
         catalog.Instances("orders.shop").ShouldHaveSingleItem().Registry.ShouldBe("cluster-a");
         catalog.Registry("cluster-a").ShouldBe(new PrintedRegistry("cluster-a", "kubernetes", "ready", null, 1, 1));
     }
+
+    [Fact]
+    public async Task List_KubeconfigWrongTokenAndGoodFile_Exit3FailedWithoutToken()
+    {
+        const string wrong = "wrong-kube-token-0c7d44";
+        _kube.PutSlice(Slice("shop", "orders", "orders-abc12", ("10.9.1.1", "orders-1", true, false)));
+        var kubeconfig = WriteKubeconfig(_files, _kube.Url, token: wrong);
+        var file = _files.Write("a.json", TempCatalogs.A);
+
+        var result = await CliRun.InProcessAsync("list", "--kubeconfig", kubeconfig, "--file", file, "--output", "json", "--verbose");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var catalog = CatalogDocument.Parse(result.Stdout);
+        catalog.ServiceNames.ShouldBe(["orders", "payments"], "the file's services; nothing from the cluster");
+        var kubernetes = catalog.Registries[0];
+        (kubernetes.Name, kubernetes.Kind, kubernetes.State).ShouldBe(("kubernetes", "kubernetes", "failed"));
+        kubernetes.Error.ShouldNotBeNullOrWhiteSpace();
+        catalog.Registries[1].ShouldBe(new PrintedRegistry("file", "file", "ready", null, 2, 3));
+        result.Stdout.ShouldNotContain(wrong);
+        result.Stderr.ShouldNotContain(wrong);
+    }
 }
