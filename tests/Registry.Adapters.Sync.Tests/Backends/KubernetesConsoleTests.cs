@@ -139,4 +139,26 @@ public sealed class KubernetesConsoleTests : IAsyncLifetime
         result.Stdout.ShouldNotContain(wrong);
         result.Stderr.ShouldNotContain(wrong);
     }
+
+    [Fact]
+    public async Task Watch_KubeconfigSliceAddedAndDeleted_PrintsAddedThenRemovedAndExits0OnInterrupt()
+    {
+        _kube.PutSlice(Slice("shop", "orders", "orders-abc12", ("10.9.2.1", "orders-1", true, false)));
+        var kubeconfig = WriteKubeconfig(_files, _kube.Url);
+        await using var watch = new WatchRun("--kubeconfig", kubeconfig, "--output", "json");
+        CatalogDocument.From(await watch.WaitForLineAsync("snapshot")).ServiceNames.ShouldBe(["orders.shop"]);
+
+        _kube.PutSlice(Slice("shop", "cart", "cart-q1w2e", ("10.9.2.5", "cart-1", true, false)));
+        var added = await watch.WaitForLineAsync("added");
+        _kube.DeleteSlice("shop", "cart-q1w2e").ShouldBeTrue();
+        var removed = await watch.WaitForLineAsync("removed");
+        var exit = await watch.StopAsync();
+
+        exit.ShouldBe(0, watch.Stderr);
+        added.GetProperty("service").GetProperty("name").GetString().ShouldBe("cart.shop");
+        added.GetProperty("service").GetProperty("instances").EnumerateArray().Select(CatalogDocument.ToInstance)
+            .Select(i => (i.Registry, i.Host, i.Port, i.Health)).ShouldBe([("kubernetes", "10.9.2.5", 8080, "healthy")]);
+        removed.GetProperty("service").GetProperty("name").GetString().ShouldBe("cart.shop");
+        removed.GetProperty("service").GetProperty("instances").GetArrayLength().ShouldBe(0);
+    }
 }
