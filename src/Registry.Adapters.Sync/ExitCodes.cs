@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary>Some registry could not be read; the others were printed.</summary>
     public const int RegistryFailed = 3;
+
+    /// <summary><c>list</c> was interrupted (Ctrl+C, SIGTERM) before it could print: 130, the shell's convention for SIGINT.</summary>
+    public const int Interrupted = 130;
 }

@@ -24,12 +24,12 @@ internal static class MeshSyncCli
 
         var list = new Command("list", "Waits for the initial sync of every registry (bounded by --timeout), prints the merged catalog, and exits.");
         options.AddTo(list);
-        list.SetAction((result, token) => GuardAsync(env, () => ListCommand.RunAsync(result, options, env, token)));
+        list.SetAction((result, token) => GuardAsync(env, ExitCodes.Interrupted, () => ListCommand.RunAsync(result, options, env, token), token));
         root.Subcommands.Add(list);
 
         var watch = new Command("watch", "Prints the merged catalog, then one line per change, until interrupted (Ctrl+C exits 0).");
         options.AddTo(watch);
-        watch.SetAction((result, token) => GuardAsync(env, () => WatchCommand.RunAsync(result, options, env, token)));
+        watch.SetAction((result, token) => GuardAsync(env, ExitCodes.Ok, () => WatchCommand.RunAsync(result, options, env, token), token));
         root.Subcommands.Add(watch);
 
         var parsed = root.Parse(args);
@@ -50,11 +50,16 @@ internal static class MeshSyncCli
         return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> GuardAsync(CliEnvironment env, Func<Task<int>> run)
+    private static async Task<int> GuardAsync(CliEnvironment env, int interruptedExitCode, Func<Task<int>> run, CancellationToken interrupted)
     {
         try
         {
             return await run().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM while a command was still starting or syncing: a clean exit, never a crash.
+            return interruptedExitCode;
         }
         catch (CliUsageException ex)
         {

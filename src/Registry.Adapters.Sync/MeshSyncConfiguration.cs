@@ -59,7 +59,7 @@ internal static class MeshSyncConfiguration
         {
             throw new CliUsageException($"--config: the file '{path}' does not exist.", ex);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new CliUsageException($"--config: the file '{path}' cannot be read: {ex.Message}", ex);
         }

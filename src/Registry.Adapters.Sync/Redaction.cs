@@ -10,6 +10,6 @@ internal static partial class Redaction
     /// <returns>The text without URL user-info.</returns>
     public static string Redact(string text) => string.IsNullOrEmpty(text) ? text : UserInfo().Replace(text, "${scheme}***@");
 
-    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)[^/@\s]+@", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)[^/\s]*@(?=[^/@\s]*(?:[/:\s]|$))", RegexOptions.CultureInvariant)]
     private static partial Regex UserInfo();
 }

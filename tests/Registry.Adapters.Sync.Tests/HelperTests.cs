@@ -10,6 +10,8 @@ public sealed class HelperTests
     [InlineData("http://token@consul:8500/v1", "http://***@consul:8500/v1")]
     [InlineData("no url here, user@example.com", "no url here, user@example.com")]
     [InlineData("https://host/path@v2", "https://host/path@v2")]
+    [InlineData("GET https://u:p@ss@eureka:8761/eureka/apps failed", "GET https://***@eureka:8761/eureka/apps failed")]
+    [InlineData("at http://a:b@c@host", "at http://***@host")]
     public void Redact_UrlUserInfo_Removed(string text, string expected) => Redaction.Redact(text).ShouldBe(expected);
 
     [Theory]

@@ -28,6 +28,11 @@ internal sealed partial class FileRegistry
                     yield break;
                 }
 
+                if (load.Missing)
+                {
+                    Interlocked.Increment(ref _missingObservations);
+                }
+
                 session.Process(load, events);
                 foreach (var item in events)
                 {

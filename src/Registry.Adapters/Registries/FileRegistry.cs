@@ -23,6 +23,7 @@ internal sealed partial class FileRegistry : IServiceRegistry
     private readonly CancellationTokenSource _disposing = new();
     private readonly ReadOnlyMemory<byte>? _fixedContent;
     private long _loads;
+    private long _missingObservations;
     private volatile bool _disposed;
 
     /// <summary>Creates a registry over a file.</summary>
@@ -69,6 +70,9 @@ internal sealed partial class FileRegistry : IServiceRegistry
 
     /// <summary>The absolute path of the file.</summary>
     public string FullPath { get; }
+
+    /// <summary>How many times a watch found the file missing; lets tests wait for a poll instead of sleeping.</summary>
+    internal long MissingObservations => Interlocked.Read(ref _missingObservations);
 
     private string Source { get; }
 

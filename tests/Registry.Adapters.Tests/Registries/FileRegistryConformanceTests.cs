@@ -9,6 +9,7 @@ namespace Registry.Adapters.Tests.Registries;
 public class FileRegistryConformanceTests : ServiceRegistryConformanceTests
 {
     private CatalogFile _file = null!;
+    private FileRegistry? _registry;
 
     /// <summary>Whether the registry uses file-system notifications (else it polls only).</summary>
     protected virtual bool UseFileSystemWatcher => true;
@@ -26,9 +27,13 @@ public class FileRegistryConformanceTests : ServiceRegistryConformanceTests
         return Task.CompletedTask;
     }
 
-    protected override Task<IServiceRegistry> CreateRegistryAsync() => Task.FromResult<IServiceRegistry>(new FileRegistry(
-        "file",
-        new FileRegistryOptions { Path = _file.Path, PollInterval = TimeSpan.FromMilliseconds(200), ChangeDelay = TimeSpan.FromMilliseconds(20), UseFileSystemWatcher = UseFileSystemWatcher }));
+    protected override Task<IServiceRegistry> CreateRegistryAsync()
+    {
+        _registry = new FileRegistry(
+            "file",
+            new FileRegistryOptions { Path = _file.Path, PollInterval = TimeSpan.FromMilliseconds(200), ChangeDelay = TimeSpan.FromMilliseconds(20), UseFileSystemWatcher = UseFileSystemWatcher });
+        return Task.FromResult<IServiceRegistry>(_registry);
+    }
 
     protected override Task PutAsync(ServiceInstance instance)
     {
@@ -46,10 +51,23 @@ public class FileRegistryConformanceTests : ServiceRegistryConformanceTests
 
     protected override async Task ForceResyncAsync()
     {
+        var seen = _registry?.MissingObservations ?? 0;
         File.Delete(_file.Path);
+        if (UseFileSystemWatcher)
+        {
+            // The deletion notification marks continuity lost whenever it is delivered.
+            await Task.Delay(TimeSpan.FromMilliseconds(300));
+        }
+        else
+        {
+            // Polling only: rewrite once a poll has seen the file gone (a machine under load may poll late).
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            while (_registry is not null && _registry.MissingObservations == seen && !timeout.IsCancellationRequested)
+            {
+                await Task.Delay(20);
+            }
+        }
 
-        // Longer than a poll, so that even a registry without file-system notifications sees the file gone.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
         _file.WriteInPlace();
     }
 
