@@ -25,7 +25,10 @@ public sealed class ConsulRegistryProvider : IRegistryProvider
             "--consul",
             "Adds a Consul registry at URL (http[s]://host:port, or host:port); the token and TLS settings come from CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE, CONSUL_CACERT.",
             TakesValue: true,
-            ToConfiguration),
+            ToConfiguration)
+        {
+            ValueName = "URL",
+        },
     ];
 
     /// <inheritdoc />

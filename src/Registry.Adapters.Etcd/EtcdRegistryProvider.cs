@@ -23,7 +23,10 @@ public sealed class EtcdRegistryProvider : IRegistryProvider
             "--etcd",
             "Adds an etcd v3 registry: one or more client URLs, comma-separated (http://127.0.0.1:2379).",
             TakesValue: true,
-            ToConfiguration: ParseShortcut),
+            ToConfiguration: ParseShortcut)
+        {
+            ValueName = "URL[,URL]",
+        },
     ];
 
     /// <inheritdoc />

@@ -26,7 +26,10 @@ public sealed class EurekaRegistryProvider : IRegistryProvider
             "--eureka",
             "Adds a Eureka registry: one or more server base URLs, comma-separated, in failover order (http://localhost:8761/eureka/).",
             TakesValue: true,
-            ToConfiguration),
+            ToConfiguration)
+        {
+            ValueName = "URL[,URL]",
+        },
     ];
 
     /// <inheritdoc />

@@ -26,7 +26,10 @@ public sealed class KubernetesRegistryProvider : IRegistryProvider
             TakesValue: true,
             value => string.IsNullOrWhiteSpace(value)
                 ? throw new ArgumentException("--kubeconfig needs the path of a kubeconfig file, for example --kubeconfig ~/.kube/config.")
-                : new Dictionary<string, string?>(StringComparer.Ordinal) { ["KubeconfigPath"] = value }),
+                : new Dictionary<string, string?>(StringComparer.Ordinal) { ["KubeconfigPath"] = value })
+        {
+            ValueName = "PATH",
+        },
         new RegistryShortcut(
             "--kubernetes",
             "Adds a Kubernetes registry read with the pod's service account (in-cluster).",

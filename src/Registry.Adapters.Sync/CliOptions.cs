@@ -87,7 +87,7 @@ internal sealed class CliOptions
         ? new Option<string[]>(shortcut.Option)
         {
             Description = shortcut.Description,
-            HelpName = "VALUE",
+            HelpName = shortcut.ValueName,
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         }

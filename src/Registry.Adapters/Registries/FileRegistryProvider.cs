@@ -20,7 +20,10 @@ internal sealed class FileRegistryProvider : IRegistryProvider
             TakesValue: true,
             static value => string.IsNullOrWhiteSpace(value)
                 ? throw new ArgumentException("needs the path of a catalog file.")
-                : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Path"] = value }),
+                : new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Path"] = value })
+        {
+            ValueName = "PATH",
+        },
     ];
 
     /// <inheritdoc />

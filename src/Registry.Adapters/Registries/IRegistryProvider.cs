@@ -35,4 +35,8 @@ public sealed record RegistryShortcut(
     string Option,
     string Description,
     bool TakesValue,
-    Func<string?, IReadOnlyDictionary<string, string?>> ToConfiguration);
+    Func<string?, IReadOnlyDictionary<string, string?>> ToConfiguration)
+{
+    /// <summary>The value's name in help (<c>--etcd URL[,URL]</c>). <value>The default value is <c>VALUE</c>.</value></summary>
+    public string ValueName { get; init; } = "VALUE";
+}

@@ -6,13 +6,13 @@ using Xunit;
 namespace Registry.Adapters.Sync.Tests;
 
 /// <summary>Ctrl+C or SIGTERM while a registry is still syncing ends the command cleanly, never with an unhandled exception.</summary>
-public sealed class InterruptTests : IDisposable
+public sealed class CliBehaviourTests : IDisposable
 {
     // Accepts connections and never answers: the registry stays in its first sync until interrupted.
     private readonly TcpListener _silent = new(IPAddress.Loopback, 0);
     private readonly List<Socket> _accepted = [];
 
-    public InterruptTests()
+    public CliBehaviourTests()
     {
         _silent.Start();
         _ = AcceptForeverAsync();
@@ -45,6 +45,20 @@ public sealed class InterruptTests : IDisposable
 
         result.ExitCode.ShouldBe(ExitCodes.Usage, result.ToString());
         result.Stderr.ShouldStartWith("mesh-sync: --config");
+    }
+
+    [Fact]
+    public async Task ListHelp_Shortcuts_NameTheirValues()
+    {
+        var result = await CliRun.InProcessAsync("list", "--help");
+
+        result.ExitCode.ShouldBe(ExitCodes.Ok, result.ToString());
+        result.Stdout.ShouldContain("--file <PATH>");
+        result.Stdout.ShouldContain("--etcd <URL[,URL]>");
+        result.Stdout.ShouldContain("--eureka <URL[,URL]>");
+        result.Stdout.ShouldContain("--consul <URL>");
+        result.Stdout.ShouldContain("--kubeconfig <PATH>");
+        result.Stdout.ShouldNotContain("<VALUE>");
     }
 
     private static async Task<CliResult> RunInterruptedAsync(params string[] args)
