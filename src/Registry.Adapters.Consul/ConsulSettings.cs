@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Registry.Adapters.Consul;
@@ -8,7 +7,7 @@ namespace Registry.Adapters.Consul;
 /// <see cref="ConsulRegistryOptions"/> with the environment applied, validated and normalised. <see cref="object.ToString"/>
 /// never prints <see cref="Token"/> (see <see cref="PrintMembers"/>).
 /// </summary>
-internal sealed record ConsulSettings
+internal sealed partial record ConsulSettings
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(10);
 
@@ -239,21 +238,6 @@ internal sealed record ConsulSettings
         }
 
         return builder.Uri;
-    }
-
-    /// <summary>Prints the settings for debugging; the token is never printed, only whether one is set.</summary>
-    private bool PrintMembers(StringBuilder builder)
-    {
-        builder.Append("Address = ").Append(DisplayAddress)
-            .Append(", Token = ").Append(Token is null ? "(none)" : "***")
-            .Append(", TokenFile = ").Append(TokenFile ?? "(none)")
-            .Append(", Datacenter = ").Append(Datacenter ?? "(agent's)")
-            .Append(", Namespace = ").Append(Namespace ?? "(none)")
-            .Append(", Partition = ").Append(Partition ?? "(none)")
-            .Append(", Wait = ").Append(Wait.ToString("c", CultureInfo.InvariantCulture))
-            .Append(", RequestTimeout = ").Append(RequestTimeout.ToString("c", CultureInfo.InvariantCulture))
-            .Append(", MaxResponseBytes = ").Append(MaxResponseBytes.ToString(CultureInfo.InvariantCulture));
-        return true;
     }
 
     private static string DefaultAddressFor(bool useTls) => useTls ? "https://127.0.0.1:8501" : ConsulRegistryOptions.DefaultAddress;

@@ -37,6 +37,19 @@ public sealed class ConsulResponseLimitTests : IAsyncLifetime
         ex.IsPermanent.ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task ReadAsync_DeclaredLengthOverMaxResponseBytes_IsRejectedBeforeReading()
+    {
+        // The fake declares 1 MiB, sends two bytes and holds: only the header check names the declared size.
+        _fake.EnqueueFault("/v1/catalog/services", FakeConsulFault.DeclaredOversized);
+        await using var registry = ConsulTestSupport.CreateRegistry(_fake, o => o.MaxResponseBytes = 1024);
+
+        var ex = await Should.ThrowAsync<RegistryException>(() => registry.ReadAsync());
+
+        ex.Message.ShouldContain("declares 1048576 bytes");
+        ex.Message.ShouldContain("MaxResponseBytes");
+    }
+
     [Theory]
     [InlineData(FakeConsulFaultKind.Oversized)]
     [InlineData(FakeConsulFaultKind.OversizedChunked)]

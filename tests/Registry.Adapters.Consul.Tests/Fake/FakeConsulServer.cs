@@ -190,6 +190,22 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
             case FakeConsulFaultKind.Oversized or FakeConsulFaultKind.OversizedChunked:
                 await WriteOversizedAsync(context, request.Path, chunked: fault.Kind == FakeConsulFaultKind.OversizedChunked);
                 return;
+            case FakeConsulFaultKind.DeclaredOversized:
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = 1024 * 1024;
+                await context.Response.WriteAsync("{ ");
+                await context.Response.Body.FlushAsync();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                context.Abort();
+                return;
             case FakeConsulFaultKind.Slow:
                 await Task.Delay(fault.Delay, context.RequestAborted);
                 break;

@@ -29,6 +29,9 @@ public enum FakeConsulFaultKind
 
     /// <summary>As <see cref="Oversized"/>, but chunked: no <c>Content-Length</c>, so only counting while reading finds it.</summary>
     OversizedChunked,
+
+    /// <summary>200 declaring a 1 MiB <c>Content-Length</c>, a few bytes, then a hold of up to 5 s and a cut: only a client that checks the header first fails fast.</summary>
+    DeclaredOversized,
 }
 
 /// <summary>An injected fault.</summary>
@@ -47,6 +50,8 @@ public sealed record FakeConsulFault(FakeConsulFaultKind Kind, TimeSpan Delay = 
     public static FakeConsulFault Oversized { get; } = new(FakeConsulFaultKind.Oversized);
 
     public static FakeConsulFault OversizedChunked { get; } = new(FakeConsulFaultKind.OversizedChunked);
+
+    public static FakeConsulFault DeclaredOversized { get; } = new(FakeConsulFaultKind.DeclaredOversized);
 
     public static FakeConsulFault Slow(TimeSpan delay) => new(FakeConsulFaultKind.Slow, delay);
 }
