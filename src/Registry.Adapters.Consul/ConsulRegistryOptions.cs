@@ -65,6 +65,17 @@ public sealed class ConsulRegistryOptions
     /// <summary>The most services read at once during a full read. <value>The default value is 8.</value></summary>
     public int MaxConcurrentReads { get; set; } = 8;
 
+    /// <summary>The default of <see cref="MaxResponseBytes"/>: 64 MiB.</summary>
+    public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The largest response body read from the agent, in bytes. A larger answer (by its <c>Content-Length</c>, or counted while
+    /// reading when it has none) fails that request with a <see cref="RegistryException"/>; a watch retries it with backoff.
+    /// Protects the process from a misbehaving or hostile endpoint. Must be more than 0.
+    /// <value>The default value is 67108864 (64 MiB).</value>
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
     /// <summary>The <c>Service.Meta</c> key that holds the instance's zone. <value>The default value is <c>zone</c>.</value></summary>
     public string ZoneMetaKey { get; set; } = "zone";
 

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Registry.Adapters.Consul;
 
-/// <summary><see cref="ConsulRegistryOptions"/> with the environment applied, validated and normalised.</summary>
-internal sealed record ConsulSettings
+/// <summary>
+/// <see cref="ConsulRegistryOptions"/> with the environment applied, validated and normalised. <see cref="object.ToString"/>
+/// never prints <see cref="Token"/> (see <see cref="PrintMembers"/>).
+/// </summary>
+internal sealed partial record ConsulSettings
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(10);
 
@@ -34,6 +37,8 @@ internal sealed record ConsulSettings
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public int MaxConcurrentReads { get; init; } = 8;
+
+    public long MaxResponseBytes { get; init; } = ConsulRegistryOptions.DefaultMaxResponseBytes;
 
     public string ZoneMetaKey { get; init; } = "zone";
 
@@ -68,11 +73,16 @@ internal sealed record ConsulSettings
 
         var useTls = ParseBool(env("CONSUL_HTTP_SSL"));
         var address = First(options.Address, env("CONSUL_HTTP_ADDR")) ?? DefaultAddressFor(useTls);
-        var baseAddress = ParseAddress(address, useTls);
+        var baseAddress = ParseAddress(address, useTls, out var hasUserInfo);
+        var addressSource = string.IsNullOrWhiteSpace(options.Address) ? "CONSUL_HTTP_ADDR" : Key("Address");
         if (baseAddress is null)
         {
-            var source = string.IsNullOrWhiteSpace(options.Address) ? "CONSUL_HTTP_ADDR" : Key("Address");
-            failures.Add($"{source} '{Redact(address)}' is not an http:// or https:// address (unix sockets are not supported). Set it to the Consul agent's HTTP address, e.g. http://127.0.0.1:8500.");
+            failures.Add($"{addressSource} '{Redact(address)}' is not an http:// or https:// address (unix sockets are not supported). Set it to the Consul agent's HTTP address, e.g. http://127.0.0.1:8500.");
+        }
+        else if (hasUserInfo)
+        {
+            // Consul does not read credentials from the URL: dropping them silently would hide a misconfiguration.
+            failures.Add($"{addressSource} '{Redact(address)}' carries user-info (credentials), which Consul ignores. Remove it from the address and put credentials in Token or TokenFile.");
         }
 
         var token = First(options.Token, env("CONSUL_HTTP_TOKEN"));
@@ -105,6 +115,11 @@ internal sealed record ConsulSettings
         if (options.MaxConcurrentReads < 1)
         {
             failures.Add($"{Key("MaxConcurrentReads")} must be at least 1.");
+        }
+
+        if (options.MaxResponseBytes <= 0 || options.MaxResponseBytes > Array.MaxLength)
+        {
+            failures.Add($"{Key("MaxResponseBytes")} must be more than 0 and at most {Array.MaxLength.ToString(CultureInfo.InvariantCulture)}. Set it to e.g. 67108864 (64 MiB).");
         }
 
         foreach (var (name, value) in new[] { ("ZoneMetaKey", options.ZoneMetaKey), ("PortName", options.PortName), ("ProtocolMetaKey", options.ProtocolMetaKey), ("DefaultProtocol", options.DefaultProtocol) })
@@ -175,6 +190,7 @@ internal sealed record ConsulSettings
             AllowStale = options.AllowStale,
             RequestTimeout = options.RequestTimeout,
             MaxConcurrentReads = options.MaxConcurrentReads,
+            MaxResponseBytes = options.MaxResponseBytes,
             ZoneMetaKey = options.ZoneMetaKey,
             PortName = options.PortName,
             ProtocolMetaKey = options.ProtocolMetaKey,
@@ -200,8 +216,9 @@ internal sealed record ConsulSettings
         return at < 0 ? address : "***" + address[at..];
     }
 
-    private static Uri? ParseAddress(string address, bool useTls)
+    private static Uri? ParseAddress(string address, bool useTls, out bool hasUserInfo)
     {
+        hasUserInfo = false;
         var text = address.Trim();
         if (!text.Contains("://", StringComparison.Ordinal))
         {
@@ -213,6 +230,7 @@ internal sealed record ConsulSettings
             return null;
         }
 
+        hasUserInfo = !string.IsNullOrEmpty(uri.UserInfo);
         var builder = new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Query = string.Empty, Fragment = string.Empty };
         if (!builder.Path.EndsWith('/'))
         {

@@ -87,7 +87,7 @@ internal static class EndpointSliceMapper
         return new MappedSlice(key, sourceName, instances, skipped);
     }
 
-    /// <summary>DESIGN.md: <c>ready</c> (null means true) → Healthy; <c>serving &amp;&amp; terminating</c> → Draining; else Unhealthy.</summary>
+    /// <summary>DESIGN.md: <c>ready</c> (null means true) → Healthy; <c>serving &amp;&amp; terminating</c> → Draining (a missing <c>serving</c> means <c>ready</c>); else Unhealthy.</summary>
     public static HealthStatus HealthOf(V1EndpointConditions? conditions)
     {
         if (conditions?.Ready ?? true)
@@ -95,7 +95,8 @@ internal static class EndpointSliceMapper
             return HealthStatus.Healthy;
         }
 
-        return (conditions.Serving ?? true) && (conditions.Terminating ?? false) ? HealthStatus.Draining : HealthStatus.Unhealthy;
+        // The EndpointSlice API: a missing `serving` has the same meaning as `ready`.
+        return (conditions.Serving ?? conditions.Ready ?? true) && (conditions.Terminating ?? false) ? HealthStatus.Draining : HealthStatus.Unhealthy;
     }
 
     public static IReadOnlyList<ServicePort> MapPorts(IList<Discoveryv1EndpointPort>? ports, string where, List<SkippedRecord> skipped)

@@ -55,7 +55,12 @@ internal sealed partial class KubernetesServiceRegistry
                     writer.TryWrite(new StreamMessage.Recovered(stream));
                 }
 
-                backoff.Reset();
+                if (gone == 0)
+                {
+                    // While watches keep expiring without events, the relist delay keeps growing.
+                    backoff.Reset();
+                }
+
                 verb = "watch";
                 var result = await WatchOnceAsync(client, stream, resourceVersion, writer, faulted, token).ConfigureAwait(false);
                 if (faulted && result.Events == 0)
@@ -72,7 +77,15 @@ internal sealed partial class KubernetesServiceRegistry
                 {
                     Log.Expired(_logger, Name, stream.Description, resourceVersion);
                     resourceVersion = null;
-                    gone = 0;
+                    gone = result.Events > 0 ? 0 : gone + 1;
+
+                    // An old version expiring once is normal: relist at once. Expiring again with no event in
+                    // between (right after a relist) means the server keeps saying Expired: back off, never spin.
+                    if (gone > 1 && !await DelayAsync(backoff.NextDelay(), token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
                     continue;
                 }
 

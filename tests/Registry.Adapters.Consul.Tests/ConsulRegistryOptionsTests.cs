@@ -63,13 +63,58 @@ public sealed class ConsulRegistryOptionsTests
         settings.Token.ShouldBeNull();
     }
 
-    [Fact]
-    public void Create_AddressWithUserInfo_IsRedactedForDisplay()
+    [Theory]
+    [InlineData("http://user:pa55w0rd-xyz@10.0.0.1:8500", "Mesh:Registries:2:Address")]
+    [InlineData("pa55w0rd-xyz@10.0.0.1:8500", "Mesh:Registries:2:Address")]
+    public void Create_AddressWithUserInfo_IsRejectedWithoutEchoingIt(string address, string setting)
     {
-        var settings = ConsulSettings.Create(new ConsulRegistryOptions { Address = "http://user:pa55@10.0.0.1:8500", UseEnvironment = false }, "Consul");
+        var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { Address = address, UseEnvironment = false }, "Mesh:Registries:2"));
 
-        settings.DisplayAddress.ShouldNotContain("pa55");
-        settings.BaseAddress.ToString().ShouldNotContain("pa55");
+        var failure = ex.Failures.ShouldHaveSingleItem();
+        failure.ShouldStartWith(setting);
+        failure.ShouldContain("put credentials in Token or TokenFile");
+        ex.Message.ShouldNotContain("pa55w0rd-xyz");
+    }
+
+    [Fact]
+    public void Create_AddressWithUserInfoFromEnvironment_NamesTheVariable()
+    {
+        var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { EnvironmentReader = Env(("CONSUL_HTTP_ADDR", "https://admin:hunter2-secret@consul:8501")) }, "Consul"));
+
+        ex.Failures.ShouldHaveSingleItem().ShouldStartWith("CONSUL_HTTP_ADDR");
+        ex.Message.ShouldNotContain("hunter2-secret");
+    }
+
+    [Fact]
+    public void ToString_WithToken_NeverPrintsIt()
+    {
+        const string secret = "b1946ac9-secret-token-4f2e";
+        var settings = ConsulSettings.Create(new ConsulRegistryOptions { Address = "http://10.0.0.1:8500", Token = secret, UseEnvironment = false }, "Consul");
+
+        var text = settings.ToString();
+
+        text.ShouldNotContain(secret);
+        text.ShouldContain("Token = ***");
+        text.ShouldContain("10.0.0.1");
+        (settings with { Datacenter = "dc2" }).ToString().ShouldNotContain(secret);
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    public void Create_MaxResponseBytesNotPositive_NamesTheSetting(long value)
+    {
+        var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { MaxResponseBytes = value, UseEnvironment = false }, "Mesh:Registries:2"));
+
+        ex.Failures.ShouldHaveSingleItem().ShouldStartWith("Mesh:Registries:2:MaxResponseBytes");
+    }
+
+    [Fact]
+    public void Create_MaxResponseBytesUnset_Is64MiB()
+    {
+        var settings = ConsulSettings.Create(new ConsulRegistryOptions { UseEnvironment = false }, "Consul");
+
+        settings.MaxResponseBytes.ShouldBe(64L * 1024 * 1024);
     }
 
     [Fact]

@@ -11,12 +11,16 @@ public sealed class EndpointSliceMapperTests
     [InlineData(true, true, false, HealthStatus.Healthy)]
     [InlineData(false, false, false, HealthStatus.Unhealthy)]
     [InlineData(false, true, true, HealthStatus.Draining)]
-    [InlineData(false, null, true, HealthStatus.Draining)]
+    [InlineData(false, null, true, HealthStatus.Unhealthy)]
     [InlineData(false, false, true, HealthStatus.Unhealthy)]
     [InlineData(false, true, false, HealthStatus.Unhealthy)]
     [InlineData(false, true, null, HealthStatus.Unhealthy)]
     public void HealthOf_Conditions_FollowDesign(bool? ready, bool? serving, bool? terminating, HealthStatus expected) =>
         EndpointSliceMapper.HealthOf(new V1EndpointConditions { Ready = ready, Serving = serving, Terminating = terminating }).ShouldBe(expected);
+
+    [Fact]
+    public void HealthOf_NotReadyTerminatingServingMissing_IsUnhealthyAsServingDefaultsToReady() =>
+        EndpointSliceMapper.HealthOf(new V1EndpointConditions { Ready = false, Serving = null, Terminating = true }).ShouldBe(HealthStatus.Unhealthy);
 
     [Fact]
     public void HealthOf_NoConditions_IsHealthy() => EndpointSliceMapper.HealthOf(null).ShouldBe(HealthStatus.Healthy);

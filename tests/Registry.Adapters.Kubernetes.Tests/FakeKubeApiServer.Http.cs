@@ -163,7 +163,11 @@ public sealed partial class FakeKubeApiServer
         string? expiredLine = null;
         lock (_store.Gate)
         {
-            if (string.IsNullOrEmpty(requested) || requested == "0")
+            if (AlwaysExpireWatches)
+            {
+                expiredLine = StatusLine(ExpiredStatus($"too old resource version: {requested} ({_store.Revision})"));
+            }
+            else if (string.IsNullOrEmpty(requested) || requested == "0")
             {
                 // "Get State and Start at Most Recent": synthetic ADDED for every current object.
                 foreach (var (key, item) in _store.StateAt(resource, _store.Revision))

@@ -54,6 +54,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>How a too-old watch version is reported.</summary>
     public WatchExpiry Expiry { get; set; } = WatchExpiry.InBandError;
 
+    /// <summary>While set, every watch is answered as expired (per <see cref="Expiry"/>), however fresh its version (a server stuck saying Expired).</summary>
+    public bool AlwaysExpireWatches { get; set; }
+
     /// <summary>While set, every request's connection is aborted (the server is unreachable).</summary>
     public bool Refuse { get; set; }
 

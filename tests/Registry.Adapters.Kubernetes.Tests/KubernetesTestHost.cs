@@ -38,9 +38,9 @@ internal sealed class KubernetesTestHost : IAsyncDisposable
         return options;
     }
 
-    public IServiceRegistry CreateRegistry(Action<KubernetesRegistryOptions>? configure = null, string name = "kubernetes", IMeterFactory? meterFactory = null)
+    public IServiceRegistry CreateRegistry(Action<KubernetesRegistryOptions>? configure = null, string name = "kubernetes", IMeterFactory? meterFactory = null, TimeProvider? time = null)
     {
-        var registry = new KubernetesServiceRegistry(name, Options(configure), TimeProvider.System, NullLoggerFactory.Instance, meterFactory);
+        var registry = new KubernetesServiceRegistry(name, Options(configure), time ?? TimeProvider.System, NullLoggerFactory.Instance, meterFactory);
         _registries.Add(registry);
         return registry;
     }

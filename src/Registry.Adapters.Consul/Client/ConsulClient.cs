@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -137,7 +138,7 @@ internal sealed class ConsulClient : IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+            var body = await ReadBodyAsync(response, display, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 var text = Scrub(ServiceInstanceValidator.Printable(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512)), 200), token);
@@ -159,6 +160,49 @@ internal sealed class ConsulClient : IDisposable
             throw new RegistryException($"{display} to {_settings.DisplayAddress} failed: {Scrub(ex.Message, token)}", ex);
         }
     }
+
+    /// <summary>
+    /// Reads the body, never more than <see cref="ConsulSettings.MaxResponseBytes"/>: a declared <c>Content-Length</c> over the cap
+    /// fails before reading; otherwise the body is read in chunks and fails as soon as it passes the cap.
+    /// </summary>
+    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string display, CancellationToken cancellationToken)
+    {
+        var max = _settings.MaxResponseBytes;
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > max)
+        {
+            throw TooLarge(display, $"declares {declared.Value.ToString(CultureInfo.InvariantCulture)} bytes, more");
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var body = new MemoryStream(declared is { } length ? (int)length : 0);
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (body.Length + read > max)
+                    {
+                        throw TooLarge(display, "is longer");
+                    }
+
+                    body.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+
+            return body.ToArray();
+        }
+    }
+
+    private RegistryException TooLarge(string display, string what) =>
+        new($"{display} to {_settings.DisplayAddress} failed: the response body {what} than MaxResponseBytes allows ({_settings.MaxResponseBytes.ToString(CultureInfo.InvariantCulture)} bytes). Raise MaxResponseBytes if the catalog really is that large.");
 
     private static string Scrub(string text, string? token) =>
         string.IsNullOrEmpty(token) ? text : text.Replace(token, "***", StringComparison.Ordinal);

@@ -187,6 +187,25 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
                 context.Response.Headers["X-Consul-Index"] = NextIndex().ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.Response.WriteAsync("[{\"Node\": {\"Node\": \"x\"}, \"Service\": ");
                 return;
+            case FakeConsulFaultKind.Oversized or FakeConsulFaultKind.OversizedChunked:
+                await WriteOversizedAsync(context, request.Path, chunked: fault.Kind == FakeConsulFaultKind.OversizedChunked);
+                return;
+            case FakeConsulFaultKind.DeclaredOversized:
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = 1024 * 1024;
+                await context.Response.WriteAsync("{ ");
+                await context.Response.Body.FlushAsync();
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                context.Abort();
+                return;
             case FakeConsulFaultKind.Slow:
                 await Task.Delay(fault.Delay, context.RequestAborted);
                 break;
@@ -206,6 +225,32 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
 
         await DispatchAsync(context);
         Handled.Enqueue(request);
+    }
+
+    /// <summary>Valid JSON for the endpoint (<c>{}</c> for the catalog, <c>[]</c> for health), padded with whitespace to 64 KiB.</summary>
+    private async Task WriteOversizedAsync(HttpContext context, string path, bool chunked)
+    {
+        const int size = 64 * 1024;
+        var (open, close) = path.StartsWith("/v1/catalog/services", StringComparison.Ordinal) ? ('{', '}') : ('[', ']');
+        var body = new byte[size];
+        Array.Fill(body, (byte)' ');
+        body[0] = (byte)open;
+        body[^1] = (byte)close;
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["X-Consul-Index"] = NextIndex().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!chunked)
+        {
+            context.Response.ContentLength = size;
+            await context.Response.Body.WriteAsync(body);
+            return;
+        }
+
+        for (var offset = 0; offset < size; offset += 4096)
+        {
+            await context.Response.Body.WriteAsync(body.AsMemory(offset, 4096));
+            await context.Response.Body.FlushAsync();
+        }
     }
 
     /// <summary>Requests answered in full (state changed by then).</summary>

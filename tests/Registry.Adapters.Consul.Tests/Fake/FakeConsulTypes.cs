@@ -23,6 +23,15 @@ public enum FakeConsulFaultKind
 
     /// <summary>200 with malformed JSON and a new index.</summary>
     Malformed,
+
+    /// <summary>200 with a valid but padded 64 KiB JSON body (an empty list or object) and its <c>Content-Length</c>.</summary>
+    Oversized,
+
+    /// <summary>As <see cref="Oversized"/>, but chunked: no <c>Content-Length</c>, so only counting while reading finds it.</summary>
+    OversizedChunked,
+
+    /// <summary>200 declaring a 1 MiB <c>Content-Length</c>, a few bytes, then a hold of up to 5 s and a cut: only a client that checks the header first fails fast.</summary>
+    DeclaredOversized,
 }
 
 /// <summary>An injected fault.</summary>
@@ -37,6 +46,12 @@ public sealed record FakeConsulFault(FakeConsulFaultKind Kind, TimeSpan Delay = 
     public static FakeConsulFault ZeroIndex { get; } = new(FakeConsulFaultKind.ZeroIndex);
 
     public static FakeConsulFault Malformed { get; } = new(FakeConsulFaultKind.Malformed);
+
+    public static FakeConsulFault Oversized { get; } = new(FakeConsulFaultKind.Oversized);
+
+    public static FakeConsulFault OversizedChunked { get; } = new(FakeConsulFaultKind.OversizedChunked);
+
+    public static FakeConsulFault DeclaredOversized { get; } = new(FakeConsulFaultKind.DeclaredOversized);
 
     public static FakeConsulFault Slow(TimeSpan delay) => new(FakeConsulFaultKind.Slow, delay);
 }
