@@ -246,6 +246,15 @@ public sealed class EurekaServiceRegistrarTests : IAsyncLifetime
 public sealed class EurekaSelfRegistrationTests
 {
     [Fact]
+    public void AddEurekaSelfRegistration_InvalidInstance_ThrowsAtConfiguration()
+    {
+        var services = new ServiceCollection();
+        var hostile = new ServiceInstance { Service = "orders", Id = "../orders-1", Host = "10.0.0.5", Ports = [new ServicePort("http", 8080, "http")] };
+
+        Should.Throw<ArgumentException>(() => services.AddEurekaSelfRegistration(hostile)).Message.ShouldContain("instance id");
+    }
+
+    [Fact]
     public async Task SelfRegistration_RegistersOnStartRetriesWhileDownAndDeregistersOnStop()
     {
         await using var server = await FakeEurekaServer.StartAsync();
