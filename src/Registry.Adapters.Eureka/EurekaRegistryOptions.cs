@@ -46,6 +46,12 @@ public sealed class EurekaRegistryOptions
     /// <summary>Registration: the lease duration sent to the server (<c>leaseExpirationDurationInSeconds</c>). <value>The default value is 90 seconds.</value></summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// The largest <c>apps</c> or <c>apps/delta</c> body read; a larger one fails that server (as a malformed body does)
+    /// instead of being buffered without bound. <value>The default value is 64 MiB (67108864 bytes).</value>
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>A handler for every request (a test seam, or a custom TLS setup); not disposed by the registry. <value>The default value is <see langword="null"/>: a new <see cref="SocketsHttpHandler"/>.</value></summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
 
@@ -76,6 +82,11 @@ public sealed class EurekaRegistryOptions
         if (LeaseDuration > TimeSpan.Zero && RenewalInterval >= LeaseDuration)
         {
             errors.Add($"{path}:RenewalInterval must be shorter than {path}:LeaseDuration, or the lease expires between heartbeats. Use e.g. 30 and 90 seconds.");
+        }
+
+        if (MaxResponseBytes < 1024)
+        {
+            errors.Add($"{path}:MaxResponseBytes must be at least 1024 bytes; the default is 67108864 (64 MiB).");
         }
 
         if (string.IsNullOrWhiteSpace(ZoneMetadataKey))

@@ -70,10 +70,18 @@ public static class EurekaServiceCollectionExtensions
     /// <param name="instance">The instance to register.</param>
     /// <param name="name">The registrar name. <value>The default value is <c>eureka</c>.</value></param>
     /// <returns>The service collection.</returns>
+    /// <exception cref="ArgumentException"><paramref name="instance"/> is not valid (<see cref="ServiceInstanceValidator.Validate"/>).</exception>
     public static IServiceCollection AddEurekaSelfRegistration(this IServiceCollection services, ServiceInstance instance, string name = EurekaRegistryProvider.KindName)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(instance);
+
+        // Fail here, not in the background task: an invalid instance would never register, and only surface at host stop.
+        if (ServiceInstanceValidator.Validate(instance) is { } error)
+        {
+            throw new ArgumentException($"The instance cannot be registered: {error}", nameof(instance));
+        }
+
         services.AddSingleton<IHostedService>(sp => new EurekaSelfRegistration(
             sp.GetRequiredKeyedService<IServiceRegistrar>(name),
             instance,

@@ -16,6 +16,7 @@ internal sealed partial class EurekaServiceRegistrar
         private int _reregistrations;
         private Task _heartbeat = Task.CompletedTask;
         private int _disposed;
+        private bool _registeredOnce;
 
         public ServiceInstance Instance { get; private set; } = instance;
 
@@ -26,10 +27,20 @@ internal sealed partial class EurekaServiceRegistrar
             _app = Instance.Service.ToUpperInvariant();
             _status = Instance.Health == HealthStatus.Draining ? "UP" : StatusFor(Instance.Health);
             _lastDirty = owner._time.GetUtcNow().ToUnixTimeMilliseconds();
-            await RegisterAsync(cancellationToken).ConfigureAwait(false);
-            if (Instance.Health == HealthStatus.Draining)
+            try
             {
-                await SetHealthAsync(HealthStatus.Draining, cancellationToken).ConfigureAwait(false);
+                await RegisterAsync(cancellationToken).ConfigureAwait(false);
+                if (Instance.Health == HealthStatus.Draining)
+                {
+                    await SetHealthAsync(HealthStatus.Draining, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || Volatile.Read(ref _registeredOnce))
+            {
+                // The POST reached (or may have reached) the server, but the caller gets no handle to deregister with:
+                // cancel the lease now rather than leave the instance listed until it expires.
+                await DisposeAsync().ConfigureAwait(false);
+                throw;
             }
 
             _heartbeat = Task.Run(() => HeartbeatLoopAsync(_stop.Token), CancellationToken.None);
@@ -41,6 +52,8 @@ internal sealed partial class EurekaServiceRegistrar
             await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                // DisposeAsync takes the gate before it deregisters: a call that waited behind it must not register again.
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
                 if (health == HealthStatus.Draining)
                 {
                     if (!await owner._client.SetStatusOverrideAsync(_app, Instance.Id, "OUT_OF_SERVICE", cancellationToken).ConfigureAwait(false))
@@ -90,6 +103,10 @@ internal sealed partial class EurekaServiceRegistrar
 
             await _stop.CancelAsync().ConfigureAwait(false);
             await _heartbeat.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            // Wait for a SetHealthAsync in flight (each of its requests is bounded by the request timeout): it may
+            // register the instance again, which must happen before the DELETE, never after it.
+            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
                 using var timeout = new CancellationTokenSource(owner._options.RequestTimeout);
@@ -100,9 +117,13 @@ internal sealed partial class EurekaServiceRegistrar
             {
                 Log.DeregisterFailed(owner._logger, _app, Instance.Id, ex.Message);
             }
+            finally
+            {
+                // The gate is not disposed: a SetHealthAsync already waiting on it must wake up (and throw ObjectDisposedException).
+                _gate.Release();
+            }
 
             _stop.Dispose();
-            _gate.Dispose();
         }
 
         private async Task HeartbeatLoopAsync(CancellationToken token)
@@ -151,6 +172,7 @@ internal sealed partial class EurekaServiceRegistrar
         {
             var body = BuildInstance(Instance, _status, _lastDirty, owner._options);
             await owner._client.RegisterAsync(_app, body, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _registeredOnce, true);
             Log.Registered(owner._logger, _app, Instance.Id);
         }
     }

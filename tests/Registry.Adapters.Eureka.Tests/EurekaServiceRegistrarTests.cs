@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
@@ -39,6 +40,69 @@ public sealed class EurekaServiceRegistrarTests : IAsyncLifetime
         var timers = _clock.Timers;
         _clock.Advance(Renewal);
         await _clock.WaitForTimersAsync(timers + 1);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_DuringSetHealthReregistration_InstanceIsGoneAfterward()
+    {
+        await using var registrar = Create();
+        var registration = await registrar.RegisterAsync(Billing());
+        var postArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releasePost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Intercept = async context =>
+        {
+            if (context.Request.Method == "POST")
+            {
+                postArrived.TrySetResult();
+                await releasePost.Task;
+            }
+
+            return false;
+        };
+
+        // A status change is published by registering again (POST); hold that POST while the registration is disposed.
+        var setHealth = registration.SetHealthAsync(HealthStatus.Unhealthy);
+        await postArrived.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var dispose = registration.DisposeAsync().AsTask();
+
+        // Without ordering, the DELETE overtakes the held POST; give it the chance, then let the POST land.
+        try
+        {
+            await Wait.UntilAsync(() => _server.Requests.Any(r => r.Method == "DELETE"), "a DELETE", TimeSpan.FromMilliseconds(500));
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // Expected with the fix: the DELETE waits for the POST.
+        }
+
+        releasePost.TrySetResult();
+        await setHealth.WaitAsync(TimeSpan.FromSeconds(20));
+        await dispose.WaitAsync(TimeSpan.FromSeconds(20));
+
+        _server.GetInstance("BILLING", "billing-host-d:billing:8080").ShouldBeNull();
+        await Should.ThrowAsync<ObjectDisposedException>(() => registration.SetHealthAsync(HealthStatus.Healthy));
+    }
+
+    [Fact]
+    public async Task RegisterAsync_DrainingOverrideFailsAfterPost_DeregistersBeforeThrowing()
+    {
+        await using var registrar = Create();
+        _server.Intercept = async context =>
+        {
+            if (context.Request.Method == "PUT" && context.Request.Path.Value!.EndsWith("/status", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsync("boom");
+                return true;
+            }
+
+            return false;
+        };
+
+        await Should.ThrowAsync<RegistryException>(() => registrar.RegisterAsync(Billing(HealthStatus.Draining)));
+
+        // The caller has no handle to deregister with: the registrar must not leave the instance listed.
+        _server.GetInstance("BILLING", "billing-host-d:billing:8080").ShouldBeNull();
     }
 
     [Fact]
@@ -181,6 +245,15 @@ public sealed class EurekaServiceRegistrarTests : IAsyncLifetime
 
 public sealed class EurekaSelfRegistrationTests
 {
+    [Fact]
+    public void AddEurekaSelfRegistration_InvalidInstance_ThrowsAtConfiguration()
+    {
+        var services = new ServiceCollection();
+        var hostile = new ServiceInstance { Service = "orders", Id = "../orders-1", Host = "10.0.0.5", Ports = [new ServicePort("http", 8080, "http")] };
+
+        Should.Throw<ArgumentException>(() => services.AddEurekaSelfRegistration(hostile)).Message.ShouldContain("instance id");
+    }
+
     [Fact]
     public async Task SelfRegistration_RegistersOnStartRetriesWhileDownAndDeregistersOnStop()
     {

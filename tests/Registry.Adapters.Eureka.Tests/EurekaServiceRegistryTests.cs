@@ -193,6 +193,49 @@ public sealed class EurekaServiceRegistryTests : IAsyncLifetime
         recorder.View["ORDERS"].ShouldHaveSingleItem();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Watch_BodyLargerThanMaxResponseBytes_FailsThatFetchAndKeepsLastGoodData(bool chunked)
+    {
+        Put("ORDERS", "o1", 1);
+        await using var registry = Create(_server.BaseUrl, configure: o => o.MaxResponseBytes = 4096);
+        await using var recorder = new WatchRecorder(registry);
+        await recorder.ForViewAsync(v => v.ContainsKey("ORDERS"), "initial");
+
+        // A valid body padded past the cap: without the cap it parses fine (and an endless one would exhaust memory).
+        var padding = new string(' ', 8192);
+        var body = "{\"applications\":{\"versions__delta\":\"1\",\"apps__hashcode\":\"\",\"application\":[]}" + padding + "}";
+        _server.Intercept = async context =>
+        {
+            context.Response.ContentType = "application/json";
+            if (!chunked)
+            {
+                context.Response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(body);
+            }
+
+            await context.Response.WriteAsync(body);
+            return true;
+        };
+        var failure = await recorder.ForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Retrying, "retrying on an oversized body");
+        failure.Error!.ShouldContain("MaxResponseBytes");
+        recorder.Events.OfType<ServiceChangedEvent>().ShouldBeEmpty();
+        recorder.View["ORDERS"].ShouldHaveSingleItem();
+
+        _server.Intercept = null;
+        await recorder.ForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Connected, "connected again", skip: 1);
+        recorder.View["ORDERS"].ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void Validate_MaxResponseBytesTooSmall_NamesTheSetting()
+    {
+        var options = new EurekaRegistryOptions { MaxResponseBytes = 10 };
+        options.ServiceUrls.Add("http://localhost:8761/eureka/");
+        options.Validate("Mesh:Registries:0").ShouldContain(e => e.Contains("Mesh:Registries:0:MaxResponseBytes", StringComparison.Ordinal));
+        new EurekaRegistryOptions().MaxResponseBytes.ShouldBe(64L * 1024 * 1024);
+    }
+
     [Fact]
     public async Task Watch_HostileRecords_SkippedAndReportedNeighboursKept()
     {

@@ -100,14 +100,27 @@ internal sealed class EurekaClient(EurekaTransport transport) : IDisposable
 
     public void Dispose() => transport.Dispose();
 
-    private static async Task<JsonApplications> ReadApplicationsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<JsonApplications> ReadApplicationsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        var max = transport.MaxResponseBytes;
+        if (response.Content.Headers.ContentLength is { } length && length > max)
+        {
+            throw new InvalidDataException(TooLarge(max));
+        }
+
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            return await ParseApplicationsAsync(stream, cancellationToken).ConfigureAwait(false);
+            var bounded = new BoundedReadStream(stream, max);
+            await using (bounded.ConfigureAwait(false))
+            {
+                return await ParseApplicationsAsync(bounded, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    private static string TooLarge(long max) =>
+        $"the response body is larger than MaxResponseBytes ({max.ToString(CultureInfo.InvariantCulture)} bytes)";
 
     private static string AppPath(string app) => "apps/" + Uri.EscapeDataString(app.ToUpperInvariant());
 

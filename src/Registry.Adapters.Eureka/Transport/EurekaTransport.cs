@@ -25,12 +25,16 @@ internal sealed class EurekaTransport : IDisposable
         _failedAt = new long[_endpoints.Length];
         Array.Fill(_failedAt, long.MinValue);
         _time = time;
+        MaxResponseBytes = options.MaxResponseBytes;
         _failbackAfter = options.FailbackAfter;
         _http = options.HttpMessageHandler is { } handler
             ? new HttpClient(handler, disposeHandler: false)
             : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip }, disposeHandler: true);
         _http.Timeout = options.RequestTimeout;
     }
+
+    /// <summary>The largest response body read (<see cref="EurekaRegistryOptions.MaxResponseBytes"/>).</summary>
+    public long MaxResponseBytes { get; }
 
     /// <summary>The endpoints, in configured order.</summary>
     public IReadOnlyList<EurekaEndpoint> Endpoints => _endpoints;
