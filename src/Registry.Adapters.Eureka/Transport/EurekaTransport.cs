@@ -89,7 +89,7 @@ internal sealed class EurekaTransport : IDisposable
                 }
 
                 permanent &= response.StatusCode == HttpStatusCode.Unauthorized;
-                errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}");
+                errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {(response.ReasonPhrase is null ? string.Empty : ServiceInstanceValidator.Printable(response.ReasonPhrase, 64))}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
