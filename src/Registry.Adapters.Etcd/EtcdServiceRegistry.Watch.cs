@@ -64,7 +64,7 @@ internal sealed partial class EtcdServiceRegistry
 
                     endpoint++;
                     cursor.Connected = false;
-                    _errors.Add(1, _tags);
+                    _metrics.Error();
                     Log.WatchFailed(_logger, Name, delay.TotalMilliseconds, error.Message);
                     var state = error.IsPermanent ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
                     await writer.WriteAsync(new RegistryStateEvent(state, error.Message, delay), cancellationToken).ConfigureAwait(false);
@@ -116,6 +116,11 @@ internal sealed partial class EtcdServiceRegistry
         cursor.Revision = loaded.Revision;
         cursor.ClusterId = loaded.ClusterId;
         cursor.Resync = false;
+        if (isResync)
+        {
+            _metrics.Resync();
+        }
+
         await writer.WriteAsync(new RegistrySnapshotEvent(loaded.Snapshot, isResync), cancellationToken).ConfigureAwait(false);
         foreach (var skipped in loaded.Snapshot.Skipped.Take(MaxSkippedEventsPerSnapshot))
         {

@@ -18,10 +18,8 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
     private readonly EtcdRecordCodec _codec;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Counter<long> _errors;
-    private readonly Histogram<double> _syncDuration;
+    private readonly RegistryMetrics _metrics;
     private readonly CancellationTokenSource _disposed = new();
-    private readonly KeyValuePair<string, object?>[] _tags;
 
     public EtcdServiceRegistry(string name, EtcdRegistryOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, IMeterFactory? meterFactory)
     {
@@ -31,10 +29,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
         _codec = new EtcdRecordCodec(options);
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<EtcdServiceRegistry>();
-        var meter = meterFactory?.Create("Registry.Adapters") ?? new Meter("Registry.Adapters");
-        _errors = meter.CreateCounter<long>("registry.errors", description: "Registry read and watch failures.");
-        _syncDuration = meter.CreateHistogram<double>("registry.sync.duration", "s", "Duration of a full registry read.");
-        _tags = [new("registry.name", name), new("registry.kind", "etcd")];
+        _metrics = new RegistryMetrics(meterFactory, name, "etcd");
     }
 
     public string Name { get; }
@@ -61,7 +56,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
             catch (Exception ex) when (ex is not OperationCanceledException || !linked.IsCancellationRequested)
             {
                 last = EtcdErrors.Translate(ex, EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[i]), "reading the prefix");
-                _errors.Add(1, _tags);
+                _metrics.Error();
             }
             finally
             {
@@ -91,7 +86,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
             try
             {
                 var result = await LoadOnceAsync(connection, cancellationToken).ConfigureAwait(false);
-                _syncDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _tags);
+                _metrics.RecordSync(started);
                 Log.Loaded(_logger, Name, result.Snapshot.InstanceCount, result.Revision, result.Snapshot.Skipped.Count);
                 return result;
             }

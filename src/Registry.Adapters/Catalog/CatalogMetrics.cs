@@ -6,7 +6,7 @@ namespace Registry.Adapters;
 internal sealed class CatalogMetrics
 {
     /// <summary>The meter name shared by the packages of Registry.Adapters.</summary>
-    public const string MeterName = "Registry.Adapters";
+    public const string MeterName = RegistryMetrics.MeterName;
 
     private readonly Counter<long> _changes;
 

@@ -26,7 +26,7 @@ public sealed class MeshCatalogMetricsTests
         services.LastMeasurement!.Value.ShouldBe(1);
     }
 
-    private sealed class TestMeterFactory : IMeterFactory
+    internal sealed class TestMeterFactory : IMeterFactory
     {
         private readonly List<Meter> _meters = [];
 
