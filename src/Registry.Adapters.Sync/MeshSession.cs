@@ -39,6 +39,8 @@ internal sealed class MeshSession : IAsyncDisposable
             logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
             logging.AddProvider(new StderrLoggerProvider(env.Error, verbose ? LogLevel.Debug : LogLevel.Warning));
         });
+        // The library's meters (catalog, registries) for serve's /metrics.
+        services.AddMetrics();
         var builder = services.AddMeshRegistry(mesh);
         foreach (var provider in RegistryProviders.All)
         {

@@ -31,6 +31,7 @@ internal static class MeshSyncCli
         options.AddTo(watch);
         watch.SetAction((result, token) => GuardAsync(env, ExitCodes.Ok, () => WatchCommand.RunAsync(result, options, env, token), token));
         root.Subcommands.Add(watch);
+        root.Subcommands.Add(Serve.ServeCommand.Create(options, env));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -50,7 +51,7 @@ internal static class MeshSyncCli
         return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> GuardAsync(CliEnvironment env, int interruptedExitCode, Func<Task<int>> run, CancellationToken interrupted)
+    internal static async Task<int> GuardAsync(CliEnvironment env, int interruptedExitCode, Func<Task<int>> run, CancellationToken interrupted)
     {
         try
         {

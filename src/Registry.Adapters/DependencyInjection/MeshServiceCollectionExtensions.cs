@@ -23,7 +23,8 @@ public static class MeshServiceCollectionExtensions
         services.TryAddSingleton(static sp => new MeshCatalog(
             sp.GetRequiredService<IOptions<MeshOptions>>().Value,
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<MeshCatalog>>()));
+            sp.GetService<ILogger<MeshCatalog>>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IMeshCatalog>(static sp => sp.GetRequiredService<MeshCatalog>());
         services.TryAddSingleton<MeshRegistryPlanner>();
         services.TryAddSingleton<MeshHostedService>();

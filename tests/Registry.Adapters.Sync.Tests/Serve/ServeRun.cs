@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+using Shouldly;
+
+namespace Registry.Adapters.Sync.Tests.Serve;
+
+/// <summary><c>mesh-sync serve</c> run in-process until disposed (as Ctrl+C stops it), with the address it printed.</summary>
+internal sealed partial class ServeRun : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly StringWriter _stderr = new();
+    private readonly Task<int> _exit;
+
+    private ServeRun(string[] args)
+    {
+        var env = new CliEnvironment(TextWriter.Synchronized(new StringWriter()), TextWriter.Synchronized(_stderr), IsOutputTerminal: false, NoColor: true);
+        _exit = Task.Run(() => MeshSyncCli.RunAsync(args, env, _stop.Token));
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string Stderr => _stderr.ToString();
+
+    public static async Task<ServeRun> StartAsync(params string[] args)
+    {
+        var run = new ServeRun(["serve", .. args]);
+        using var timeout = new CancellationTokenSource(ServedMesh.Timeout);
+        while (ServingLine().Match(run.Stderr) is not { Success: true } match)
+        {
+            if (run._exit.IsCompleted)
+            {
+                throw new InvalidOperationException($"serve exited {await run._exit}: {run.Stderr}");
+            }
+
+            timeout.IsCancellationRequested.ShouldBeFalse($"serve did not print its address: {run.Stderr}");
+            await Task.Delay(20);
+        }
+
+        run.Address = new Uri(ServingLine().Match(run.Stderr).Groups[1].Value);
+        run.Http = new HttpClient { BaseAddress = run.Address, Timeout = ServedMesh.Timeout };
+        return run;
+    }
+
+    /// <summary>Runs serve expecting it to refuse to start.</summary>
+    public static Task<CliResult> RefusedAsync(params string[] args) => CliRun.InProcessAsync(["serve", .. args]);
+
+    public async Task<int> StopAsync()
+    {
+        await _stop.CancelAsync();
+        return await _exit.WaitAsync(ServedMesh.Timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (!_exit.IsCompleted)
+        {
+            await StopAsync();
+        }
+
+        _stop.Dispose();
+    }
+
+    [GeneratedRegex(@"serving (http://\S+/)")]
+    private static partial Regex ServingLine();
+}
