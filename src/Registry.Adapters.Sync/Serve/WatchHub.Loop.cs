@@ -78,10 +78,7 @@ internal sealed partial class WatchHub
             }
 
             Fan(encoded, batch.Revision);
-            if (UpdateRegistries(_catalog.Current))
-            {
-                Fan(_registriesEvent, null);
-            }
+            RefreshRegistries();
         }
     }
 
@@ -89,10 +86,16 @@ internal sealed partial class WatchHub
     {
         lock (_gate)
         {
-            if (UpdateRegistries(_catalog.Current))
-            {
-                Fan(_registriesEvent, null);
-            }
+            RefreshRegistries();
+        }
+    }
+
+    /// <summary>Under the lock: whoever notices a registry status change first (loop, request, new client) sends it to every client.</summary>
+    private void RefreshRegistries()
+    {
+        if (UpdateRegistries(_catalog.Current))
+        {
+            Fan(_registriesEvent, null);
         }
     }
 

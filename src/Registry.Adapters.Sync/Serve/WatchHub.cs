@@ -58,7 +58,7 @@ internal sealed partial class WatchHub : BackgroundService
         {
             lock (_gate)
             {
-                UpdateRegistries(_catalog.Current);
+                RefreshRegistries();
                 return new ServeRegistriesDocument { Revision = _registries.Revision, Registries = _registries.Registries, Conflicts = _registries.Conflicts };
             }
         }
@@ -77,7 +77,7 @@ internal sealed partial class WatchHub : BackgroundService
             }
 
             var current = _catalog.Current;
-            UpdateRegistries(current);
+            RefreshRegistries();
             SseClient client;
             WatchSubscription subscription;
             if (lastEventId is { } last && _base >= 0 && last >= _base && last <= current.Revision)
