@@ -64,6 +64,9 @@ public sealed class MeshRegistryOptions
 
     /// <summary>Overrides <see cref="MeshOptions.DropGuardRatio"/> for this registry.</summary>
     public double? DropGuardRatio { get; set; }
+
+    /// <summary>Whether records a sync wrote into this registry enter the catalog. <value>The default value is <see langword="false"/>: they are skipped (loop safety).</value></summary>
+    public bool IncludeMirrored { get; set; }
 }
 
 /// <summary>Settings of one mesh service or glob.</summary>

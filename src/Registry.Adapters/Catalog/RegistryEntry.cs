@@ -18,6 +18,9 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
 
     public double? DropGuardRatio { get; } = dropGuardRatio;
 
+    /// <summary>Whether records a sync wrote (<see cref="SyncMetadata.SyncIdKey"/>) enter the catalog.</summary>
+    public bool IncludeMirrored { get; init; }
+
     public RegistryState State { get; set; }
 
     public string? Error { get; set; }
