@@ -14,8 +14,9 @@ namespace Registry.Adapters.Backends;
 /// </summary>
 public static class SettingsBinder
 {
-    /// <summary>The keys of a <c>Mesh:Registries:N</c> element that belong to the mesh, not to the kind.</summary>
-    public static IReadOnlyList<string> MeshRegistryKeys { get; } = ["Name", "Kind", "Priority", "NameTemplate", "DropGuardRatio"];
+    /// <summary>The keys of a <c>Mesh:Registries:N</c> element that belong to the mesh (<see cref="MeshRegistryOptions"/>), not to the kind.</summary>
+    public static IReadOnlyList<string> MeshRegistryKeys { get; } =
+        [.. typeof(MeshRegistryOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(static p => p.Name)];
 
     /// <summary>
     /// Binds <paramref name="section"/> onto <paramref name="options"/>.
