@@ -91,6 +91,9 @@ public sealed partial class MeshSyncEngine : IDisposable
         }
     }
 
+    /// <summary>Called after every pass of <see cref="RunAsync"/> (the console prints a summary line).</summary>
+    public Action<SyncPassResult>? PassCompleted { get; set; }
+
     /// <summary>Runs one reconcile pass over every target.</summary>
     /// <param name="cancellationToken">Cancels the pass; what was written stays written.</param>
     /// <returns>What the pass planned and wrote.</returns>
@@ -122,7 +125,8 @@ public sealed partial class MeshSyncEngine : IDisposable
             var token = _catalog.GetChangeToken();
             try
             {
-                await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                var pass = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                PassCompleted?.Invoke(pass);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
