@@ -31,6 +31,7 @@ internal static class MeshSyncCli
         options.AddTo(watch);
         watch.SetAction((result, token) => GuardAsync(env, ExitCodes.Ok, () => WatchCommand.RunAsync(result, options, env, token), token));
         root.Subcommands.Add(watch);
+        root.Subcommands.Add(Export.ExportCommand.Create(options, env, GuardAsync));
 
         var syncOptions = new SyncCliOptions();
         var sync = new Command("sync", "Mirrors the merged catalog of the sources into the target registries (--to NAME); loop-safe, restart-safe, diff-based.");

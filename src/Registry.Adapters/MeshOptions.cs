@@ -40,8 +40,22 @@ public sealed class MeshOptions
     /// <summary>How long <see cref="IMeshCatalog.WaitForInitialSyncAsync"/> waits by default. <value>The default value is 10 seconds.</value></summary>
     public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Makes host start wait until every registry has synced once (or <see cref="InitialSyncTimeout"/> passes), so the app
+    /// serves no request against an empty catalog. On timeout the start logs the registries still syncing and goes on,
+    /// or fails when <see cref="FailStartOnInitialSyncTimeout"/> is set.
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// </summary>
+    public bool WaitForInitialSync { get; set; }
+
+    /// <summary>With <see cref="WaitForInitialSync"/>: fail host start when a registry has not synced within <see cref="InitialSyncTimeout"/>. <value>The default value is <see langword="false"/>: log and go on.</value></summary>
+    public bool FailStartOnInitialSyncTimeout { get; set; }
+
     /// <summary>Registries added in code (<c>mesh.AddConsul(...)</c>); they follow the configured ones unless given a priority.</summary>
     internal List<RegistryDefinition> Definitions { get; } = [];
+
+    /// <summary>Values of the <c>Mesh</c> section that could not be read; reported by validation with every other error.</summary>
+    internal List<string> BindErrors { get; } = [];
 }
 
 /// <summary>One element of <c>Mesh:Registries</c>.</summary>

@@ -75,7 +75,7 @@ public sealed class GuardedHttpHandler : DelegatingHandler
             byte[] body;
             if (original.Headers.ContentLength is { } declared && declared > limits.MaxResponseBytes)
             {
-                throw new HttpResponseTooLargeException(GuardedReadStream.TooLarge(limits.MaxResponseBytes, perLine: false));
+                throw new HttpResponseTooLargeException(GuardedReadStream.Declared(declared, limits.MaxResponseBytes));
             }
 
             var stream = await original.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
