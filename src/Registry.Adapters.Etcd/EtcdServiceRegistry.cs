@@ -71,6 +71,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
         if (!_disposed.IsCancellationRequested)
         {
             _disposed.Cancel();
+            DisposeWriter();
         }
 
         return ValueTask.CompletedTask;
