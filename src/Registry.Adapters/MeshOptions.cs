@@ -25,11 +25,17 @@ public sealed class MeshOptions
     public TimeSpan? StaleEvictionAfter { get; set; }
 
     /// <summary>
-    /// Holds back a snapshot that would drop more than this share (0 to 1) of a registry's instances at once,
-    /// guarding against a restarting backend that reports "empty"; it is applied once a second snapshot confirms it.
-    /// <value>The default value is <see langword="null"/>: no guard.</value>
+    /// Holds back a resync snapshot that would drop more than this share (0 to 1) of a synced registry's instances at
+    /// once — a restarted or rebuilt backend that reports "empty" — keeping the last-known-good instances, marked stale,
+    /// with the registry <c>stale</c> and <c>HeldBack</c>. The held snapshot is applied as soon as the registry refills
+    /// within the ratio (instances re-register), or when a second snapshot confirms it. Per-service changes and removals
+    /// are never held. Set 1 to turn the guard off (every resync applies at once, removals included).
+    /// <value>The default value is 0.5: a resync that would drop more than half of a registry is held back.</value>
     /// </summary>
-    public double? DropGuardRatio { get; set; }
+    public double? DropGuardRatio { get; set; } = DefaultDropGuardRatio;
+
+    /// <summary>The default of <see cref="DropGuardRatio"/>: 0.5.</summary>
+    public const double DefaultDropGuardRatio = 0.5;
 
     /// <summary>Change notifications wait this long for quiet before they are delivered. <value>The default value is 100 milliseconds.</value></summary>
     public TimeSpan ChangeQuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -40,8 +46,22 @@ public sealed class MeshOptions
     /// <summary>How long <see cref="IMeshCatalog.WaitForInitialSyncAsync"/> waits by default. <value>The default value is 10 seconds.</value></summary>
     public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Makes host start wait until every registry has synced once (or <see cref="InitialSyncTimeout"/> passes), so the app
+    /// serves no request against an empty catalog. On timeout the start logs the registries still syncing and goes on,
+    /// or fails when <see cref="FailStartOnInitialSyncTimeout"/> is set.
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// </summary>
+    public bool WaitForInitialSync { get; set; }
+
+    /// <summary>With <see cref="WaitForInitialSync"/>: fail host start when a registry has not synced within <see cref="InitialSyncTimeout"/>. <value>The default value is <see langword="false"/>: log and go on.</value></summary>
+    public bool FailStartOnInitialSyncTimeout { get; set; }
+
     /// <summary>Registries added in code (<c>mesh.AddConsul(...)</c>); they follow the configured ones unless given a priority.</summary>
     internal List<RegistryDefinition> Definitions { get; } = [];
+
+    /// <summary>Values of the <c>Mesh</c> section that could not be read; reported by validation with every other error.</summary>
+    internal List<string> BindErrors { get; } = [];
 }
 
 /// <summary>One element of <c>Mesh:Registries</c>.</summary>
@@ -61,6 +81,9 @@ public sealed class MeshRegistryOptions
 
     /// <summary>Overrides <see cref="MeshOptions.DropGuardRatio"/> for this registry.</summary>
     public double? DropGuardRatio { get; set; }
+
+    /// <summary>Whether records a sync wrote into this registry enter the catalog. <value>The default value is <see langword="false"/>: they are skipped (loop safety).</value></summary>
+    public bool IncludeMirrored { get; set; }
 }
 
 /// <summary>Settings of one mesh service or glob.</summary>

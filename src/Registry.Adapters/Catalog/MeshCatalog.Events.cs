@@ -14,6 +14,7 @@ public sealed partial class MeshCatalog
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(registryEvent);
         CatalogSnapshot? replaced;
+        using var activity = registryEvent is RegistrySnapshotEvent full ? MeshTelemetry.StartSnapshot(registry, full) : null;
         lock (_gate)
         {
             if (_disposed)
@@ -31,10 +32,11 @@ public sealed partial class MeshCatalog
                     ApplyServiceChange(entry, change);
                     break;
                 case RegistryStateEvent state:
-                    ApplyState(entry, state.State, state.Error);
+                    ApplyState(entry, state.State, state.Error, state.StaleServices);
                     break;
-                case RecordSkippedEvent skipped:
-                    Skip(entry, skipped.Record);
+                case RecordSkippedEvent { Record: { } record }:
+                    // The registry logged it when it skipped it (WatchPublisher); the catalog only keeps it.
+                    entry.AddSkipped(record);
                     break;
                 default:
                     break;
@@ -43,6 +45,7 @@ public sealed partial class MeshCatalog
             replaced = Commit();
         }
 
+        activity?.SetTag("mesh.catalog.revision", Volatile.Read(ref _current).Revision);
         replaced?.MarkReplaced();
     }
 
@@ -71,10 +74,10 @@ public sealed partial class MeshCatalog
     private void ApplySnapshot(RegistryEntry entry, RegistrySnapshotEvent snapshotEvent)
     {
         var snapshot = snapshotEvent.Snapshot ?? RegistrySnapshot.Empty;
-        foreach (var skipped in snapshot.Skipped ?? [])
-        {
-            Skip(entry, skipped);
-        }
+
+        // A snapshot carries the registry's complete set of skipped records: it replaces the ones held, so a resync
+        // does not count a record again. The registry logged them; the catalog only keeps them.
+        entry.ResetSkipped(snapshot.Skipped ?? []);
 
         var services = snapshot.Services ?? RegistrySnapshot.Empty.Services;
         var incoming = new Dictionary<string, ImmutableArray<MeshInstance>>(services.Count, StringComparer.Ordinal);
@@ -98,9 +101,15 @@ public sealed partial class MeshCatalog
         entry.Revision = snapshot.Revision ?? entry.Revision;
         if (entry.Held is null && ExceedsDropGuard(entry, incoming, out var dropped))
         {
+            var total = entry.InstanceCount;
             entry.Held = incoming;
             entry.Dirty = true;
-            Log.SnapshotHeldBack(_logger, entry.Name, dropped, entry.InstanceCount, entry.DropGuardRatio ?? 0);
+            Log.SnapshotHeldBack(_logger, entry.Name, dropped, total, entry.DropGuardRatio ?? 0);
+
+            // Honest while it lasts: the kept instances are not what the backend reports now.
+            Fail(entry, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"a resync would drop {dropped} of {total} instances at once; held back by DropGuardRatio {entry.DropGuardRatio ?? 0} until the registry refills or a second snapshot confirms it"));
             return;
         }
 
@@ -146,17 +155,27 @@ public sealed partial class MeshCatalog
         }
 
         SetSource(entry, change.Service, built);
-        if (entry.State == RegistryState.Stale)
+        if (entry.State == RegistryState.Stale && entry.Held is null)
         {
+            // A whole-registry failure ends with any data; a per-service one only when its last failing service reports.
+            if (entry.StaleSources is { } failing)
+            {
+                failing.Remove(change.Service);
+                if (failing.Count > 0)
+                {
+                    return;
+                }
+            }
+
             Recover(entry);
         }
     }
 
-    private void ApplyState(RegistryEntry entry, RegistryConnectionState state, string? error)
+    private void ApplyState(RegistryEntry entry, RegistryConnectionState state, string? error, IReadOnlyCollection<string>? staleServices = null)
     {
         switch (state)
         {
-            case RegistryConnectionState.Connected when entry.State == RegistryState.Stale:
+            case RegistryConnectionState.Connected when entry.State == RegistryState.Stale && entry.Held is null:
                 Recover(entry);
                 break;
             case RegistryConnectionState.Connected when entry.State == RegistryState.Failed:
@@ -166,20 +185,16 @@ public sealed partial class MeshCatalog
                 entry.Dirty = true;
                 break;
             case RegistryConnectionState.Retrying or RegistryConnectionState.Failed:
-                Fail(entry, string.IsNullOrWhiteSpace(error) ? $"registry watch is {state.ToString().ToLowerInvariant()}" : error);
+                Fail(entry, string.IsNullOrWhiteSpace(error) ? $"registry watch is {state.ToString().ToLowerInvariant()}" : error, staleServices);
                 break;
             default:
                 break;
         }
     }
 
-    private void Skip(RegistryEntry entry, SkippedRecord? record)
+    /// <summary>Keeps and logs a record the catalog itself skipped (an invalid instance, a mesh name that is not valid).</summary>
+    private void Skip(RegistryEntry entry, SkippedRecord record)
     {
-        if (record is null)
-        {
-            return;
-        }
-
         entry.AddSkipped(record);
         Log.RecordSkipped(_logger, entry.Name, record.Key, record.Reason);
     }

@@ -18,6 +18,9 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
 
     public double? DropGuardRatio { get; } = dropGuardRatio;
 
+    /// <summary>Whether records a sync wrote (<see cref="SyncMetadata.SyncIdKey"/>) enter the catalog.</summary>
+    public bool IncludeMirrored { get; init; }
+
     public RegistryState State { get; set; }
 
     public string? Error { get; set; }
@@ -51,12 +54,21 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
     /// <summary>Counts stale periods, so an eviction timer of an earlier period does nothing.</summary>
     public long StaleEpoch { get; set; }
 
+    /// <summary>While stale: the source services whose watch fails, or <see langword="null"/> when the whole registry's does.</summary>
+    public HashSet<string>? StaleSources { get; set; }
+
     public ImmutableArray<SkippedRecord> Skipped { get; private set; } = [];
 
     /// <summary>The status needs rebuilding.</summary>
     public bool Dirty { get; set; } = true;
 
     public RegistryStatus? Status { get; set; }
+
+    public void ResetSkipped(IReadOnlyList<SkippedRecord> records)
+    {
+        Skipped = [.. records.Where(static r => r is not null).Take(MaxSkipped)];
+        Dirty = true;
+    }
 
     public void AddSkipped(SkippedRecord record)
     {

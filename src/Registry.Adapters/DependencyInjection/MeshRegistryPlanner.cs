@@ -11,7 +11,11 @@ internal sealed record PlannedRegistry(
     string? NameTemplate,
     double? DropGuardRatio,
     string SettingPath,
-    Func<IServiceProvider, IServiceRegistry> Create);
+    Func<IServiceProvider, IServiceRegistry> Create)
+{
+    /// <summary>Whether mirrored records of this registry enter the catalog.</summary>
+    public bool IncludeMirrored { get; init; }
+}
 
 /// <summary>The registries of the mesh, and what is wrong with their settings.</summary>
 internal sealed record RegistryPlan(IReadOnlyList<PlannedRegistry> Registries, IReadOnlyList<string> Errors);
@@ -76,6 +80,7 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
             CheckName(name, $"{path}:Name", seen, errors);
             CheckMergeSettings(path, element.NameTemplate, element.DropGuardRatio, errors);
             var registrySection = section ?? new EmptyConfigurationSection(path);
+            errors.AddRange(provider.Validate(name, registrySection));
             planned.Add(new PlannedRegistry(
                 name,
                 provider.Kind,
@@ -83,15 +88,23 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
                 element.NameTemplate,
                 element.DropGuardRatio,
                 path,
-                sp => provider.Create(name, registrySection, sp)));
+                sp => provider.Create(name, registrySection, sp))
+            {
+                IncludeMirrored = element.IncludeMirrored,
+            });
         }
 
         for (var j = 0; j < options.Definitions.Count; j++)
         {
             var definition = options.Definitions[j];
-            var path = $"registry '{definition.Name}' (added in code)";
+            var path = definition.SettingPath ?? $"registry '{definition.Name}' (added in code)";
             CheckName(definition.Name, path, seen, errors);
             CheckMergeSettings(path, definition.NameTemplate, definition.DropGuardRatio, errors);
+            if (definition.Validate is { } validate)
+            {
+                errors.AddRange(validate());
+            }
+
             planned.Add(new PlannedRegistry(
                 definition.Name,
                 definition.Kind,
@@ -99,7 +112,10 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
                 definition.NameTemplate,
                 definition.DropGuardRatio,
                 path,
-                definition.Factory));
+                definition.Factory)
+            {
+                IncludeMirrored = definition.IncludeMirrored,
+            });
         }
 
         return new RegistryPlan([.. planned.OrderBy(static p => p.Priority)], errors);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -24,11 +25,12 @@ public static class MeshServiceCollectionExtensions
             sp.GetRequiredService<IOptions<MeshOptions>>().Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<MeshCatalog>>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IMeshCatalog>(static sp => sp.GetRequiredService<MeshCatalog>());
         services.TryAddSingleton<MeshRegistryPlanner>();
         services.TryAddSingleton<MeshHostedService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshHostedService>(static sp => sp.GetRequiredService<MeshHostedService>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshStartupGate>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshOptions>, MeshOptionsValidator>());
         services.AddOptionsWithValidateOnStart<MeshOptions>();
 
@@ -41,7 +43,7 @@ public static class MeshServiceCollectionExtensions
     /// <summary>
     /// Adds the mesh catalog, configured from a section (usually <c>configuration.GetSection("Mesh")</c>):
     /// <c>Registries</c> (an array; order is priority), <c>Aliases</c>, <c>Services</c>, <c>DefaultMerge</c>,
-    /// <c>StaleEvictionAfter</c>, <c>DropGuardRatio</c>, <c>ChangeQuietPeriod</c>, <c>ChangeMaxDelay</c>, <c>InitialSyncTimeout</c>.
+    /// <c>StaleEvictionAfter</c>, <c>DropGuardRatio</c>, <c>ChangeQuietPeriod</c>, <c>ChangeMaxDelay</c>, <c>InitialSyncTimeout</c>, <c>WaitForInitialSync</c>, <c>FailStartOnInitialSyncTimeout</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="meshSection">The <c>Mesh</c> section.</param>
@@ -52,7 +54,7 @@ public static class MeshServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(meshSection);
         var builder = services.AddMeshRegistry();
         services.AddSingleton(new MeshConfigurationSource(meshSection));
-        services.Configure<MeshOptions>(meshSection);
+        services.AddSingleton<IConfigureOptions<MeshOptions>>(new MeshOptionsBinder(meshSection));
         return builder;
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Registry.Adapters.Backends;
 
 /// <summary>
@@ -30,8 +28,7 @@ public static class BoundedBody
 
         if (content.Headers.ContentLength is { } declared && declared > maxBytes)
         {
-            throw new HttpResponseTooLargeException(
-                $"the response body declares {declared.ToString(CultureInfo.InvariantCulture)} bytes, more than MaxResponseBytes ({maxBytes.ToString(CultureInfo.InvariantCulture)} bytes); raise MaxResponseBytes if the registry really is that large");
+            throw new HttpResponseTooLargeException(GuardedReadStream.Declared(declared, maxBytes));
         }
 
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

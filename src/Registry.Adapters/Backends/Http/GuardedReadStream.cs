@@ -95,6 +95,9 @@ internal sealed class GuardedReadStream : Stream
         ? $"a line of the response stream is larger than MaxResponseBytes ({max.ToString(CultureInfo.InvariantCulture)} bytes)"
         : $"the response body is larger than MaxResponseBytes ({max.ToString(CultureInfo.InvariantCulture)} bytes); raise MaxResponseBytes if the registry really is that large";
 
+    internal static string Declared(long declared, long max) =>
+        $"the response body declares {declared.ToString(CultureInfo.InvariantCulture)} bytes, more than MaxResponseBytes ({max.ToString(CultureInfo.InvariantCulture)} bytes); raise MaxResponseBytes if the registry really is that large";
+
     internal static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     protected override void Dispose(bool disposing)
