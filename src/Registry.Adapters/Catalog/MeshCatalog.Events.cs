@@ -14,6 +14,7 @@ public sealed partial class MeshCatalog
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(registryEvent);
         CatalogSnapshot? replaced;
+        using var activity = registryEvent is RegistrySnapshotEvent full ? MeshTelemetry.StartSnapshot(registry, full) : null;
         lock (_gate)
         {
             if (_disposed)
@@ -44,6 +45,7 @@ public sealed partial class MeshCatalog
             replaced = Commit();
         }
 
+        activity?.SetTag("mesh.catalog.revision", Volatile.Read(ref _current).Revision);
         replaced?.MarkReplaced();
     }
 
