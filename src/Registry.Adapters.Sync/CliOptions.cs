@@ -35,8 +35,8 @@ internal sealed class CliOptions
 
     public IReadOnlyList<ShortcutOption> Shortcuts { get; }
 
-    /// <summary>Adds the options to a command.</summary>
-    public void AddTo(Command command)
+    /// <summary>Adds the options to a command (<c>sync</c> has its own repeatable <c>--service GLOB</c>).</summary>
+    public void AddTo(Command command, bool withService = true)
     {
         command.Options.Add(Config);
         foreach (var shortcut in Shortcuts)
@@ -45,7 +45,11 @@ internal sealed class CliOptions
         }
 
         command.Options.Add(Output);
-        command.Options.Add(Service);
+        if (withService)
+        {
+            command.Options.Add(Service);
+        }
+
         command.Options.Add(Timeout);
         command.Options.Add(Verbose);
     }

@@ -28,6 +28,12 @@ internal sealed class MeshSession : IAsyncDisposable
 
     public MeshOptions Options { get; }
 
+    /// <summary>The running registries (the sync looks its targets up here).</summary>
+    public IReadOnlyList<IServiceRegistry> Registries => _hosted.Registries;
+
+    /// <summary>The application's services (logging, time, metrics) for what the console builds beside the mesh.</summary>
+    public IServiceProvider Services => _services;
+
     /// <summary>Builds the mesh and starts every registry's watch.</summary>
     /// <exception cref="CliUsageException">The settings are invalid.</exception>
     public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, bool verbose, CancellationToken cancellationToken)

@@ -33,6 +33,13 @@ internal static class MeshSyncCli
         root.Subcommands.Add(watch);
         root.Subcommands.Add(Export.ExportCommand.Create(options, env, GuardAsync));
 
+        var syncOptions = new SyncCliOptions();
+        var sync = new Command("sync", "Mirrors the merged catalog of the sources into the target registries (--to NAME); loop-safe, restart-safe, diff-based.");
+        options.AddTo(sync, withService: false);
+        syncOptions.AddTo(sync);
+        sync.SetAction((result, token) => GuardAsync(env, ExitCodes.Ok, () => SyncCommand.RunAsync(result, options, syncOptions, env, token), token));
+        root.Subcommands.Add(sync);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -30,6 +30,9 @@ public static class KubernetesOwnership
     /// <summary>The annotation carrying a hash of the desired content, so that an unchanged object is not written again.</summary>
     public const string HashAnnotation = "registry-adapters.io/content-hash";
 
+    /// <summary>The annotation carrying the instances an object was written from (JSON), read back by the istio target.</summary>
+    public const string InstancesAnnotation = "registry-adapters.io/instances";
+
     /// <summary>The origin value of a service merged from more registries than a label value can name.</summary>
     public const string MixedOrigin = "mixed";
 

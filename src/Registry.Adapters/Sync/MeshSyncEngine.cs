@@ -33,6 +33,7 @@ public sealed partial class MeshSyncEngine : IDisposable
     private readonly SemaphoreSlim _pass = new(1, 1);
     private long _lastListed;
     private bool _wasLeader;
+    private int _failures;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="catalog">The mesh catalog the sources feed.</param>
@@ -91,6 +92,9 @@ public sealed partial class MeshSyncEngine : IDisposable
         }
     }
 
+    /// <summary>Called after every pass of <see cref="RunAsync"/> (the console prints a summary line).</summary>
+    public Action<SyncPassResult>? PassCompleted { get; set; }
+
     /// <summary>Runs one reconcile pass over every target.</summary>
     /// <param name="cancellationToken">Cancels the pass; what was written stays written.</param>
     /// <returns>What the pass planned and wrote.</returns>
@@ -120,16 +124,27 @@ public sealed partial class MeshSyncEngine : IDisposable
             }
 
             var token = _catalog.GetChangeToken();
+            var failed = false;
             try
             {
-                await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                var pass = await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                failed = pass.Errors.Count > 0;
+                PassCompleted?.Invoke(pass);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
 
+            // A failed target is retried with backoff, not only on the next change or drift repair.
+            _failures = failed ? Math.Min(_failures + 1, 6) : 0;
             var due = _options.Resync - _time.GetElapsedTime(_lastListed);
+            if (failed)
+            {
+                var retry = TimeSpan.FromMilliseconds(500 * (1 << (_failures - 1)));
+                due = retry < due ? retry : due;
+            }
+
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var registration = token.RegisterChangeCallback(static s => ((CancellationTokenSource)s!).Cancel(), wake);
             try

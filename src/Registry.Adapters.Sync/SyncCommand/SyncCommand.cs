@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Registry.Adapters.Sync;
+
+/// <summary>
+/// <c>mesh-sync sync</c>: mirrors the merged catalog of the sources into the target registries. <c>--once</c>,
+/// <c>--dry-run</c> and <c>--purge</c> run one pass and print its plan; otherwise it reconciles until interrupted.
+/// </summary>
+internal static class SyncCommand
+{
+    public static async Task<int> RunAsync(ParseResult result, CliOptions options, SyncCliOptions cli, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        var output = result.GetValue(options.Output);
+        var json = output is null ? !env.IsOutputTerminal : output == "json";
+        var (section, registries) = MeshSyncConfiguration.Build(result.GetValue(options.Config), options.GetShortcutRegistries(result));
+        if (registries == 0)
+        {
+            throw new CliUsageException("sync needs registries: give --config PATH or shortcuts such as --consul URL, and name the targets with --to NAME.");
+        }
+
+        var sync = Bind(section);
+        cli.Apply(result, sync);
+        var once = result.GetValue(cli.Once) || sync.DryRun || sync.Purge;
+        var errors = sync.Validate("Mesh:Sync");
+        if (errors.Count > 0)
+        {
+            throw new CliUsageException(string.Join(" ", errors));
+        }
+
+        var session = await MeshSession.StartAsync(section, useEmbeddedDefault: false, env, result.GetValue(options.Verbose), cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var targets = ResolveTargets(session, sync);
+            await session.WaitForInitialSyncAsync(result.GetValue(options.Timeout), cancellationToken).ConfigureAwait(false);
+            using var engine = new MeshSyncEngine(
+                session.Catalog,
+                targets,
+                sync,
+                leadership: null,
+                session.Services.GetService<TimeProvider>(),
+                session.Services.GetService<ILogger<MeshSyncEngine>>(),
+                session.Services.GetService<IMeterFactory>());
+            if (once)
+            {
+                var pass = await engine.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                await SyncPlanPrinter.WriteAsync(pass, sync, json, env).ConfigureAwait(false);
+                var failedSources = session.Catalog.Current.Registries.Any(r => r.State is RegistryState.Failed or RegistryState.Stale && !sync.To.Contains(r.Name, StringComparer.Ordinal));
+                return sync.DryRun ? ExitCodes.Ok : pass.Errors.Count > 0 || failedSources ? ExitCodes.RegistryFailed : ExitCodes.Ok;
+            }
+
+            engine.PassCompleted = pass => SyncPlanPrinter.WriteSummary(pass, env);
+            await env.Error.WriteLineAsync($"mesh-sync: syncing into {string.Join(", ", targets.Select(static t => t.Name))} as '{sync.SyncId}'; Ctrl+C stops.").ConfigureAwait(false);
+            await engine.RunAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+    }
+
+    private static SyncOptions Bind(IConfigurationSection mesh)
+    {
+        var sync = new SyncOptions();
+        try
+        {
+            mesh.GetSection("Sync").Bind(sync);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliUsageException($"Mesh:Sync: {ex.Message}", ex);
+        }
+
+        return sync;
+    }
+
+    private static List<IServiceRegistryWriter> ResolveTargets(MeshSession session, SyncOptions sync)
+    {
+        var known = session.Registries;
+        var writers = new List<IServiceRegistryWriter>();
+        for (var i = 0; i < sync.To.Count; i++)
+        {
+            var name = sync.To[i];
+            var registry = known.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new CliUsageException($"--to: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
+            if (registry is not IServiceRegistryWriter writer)
+            {
+                throw new CliUsageException($"--to: registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target; writable kinds implement the writer contract (file, etcd).");
+            }
+
+            sync.To[i] = registry.Name;
+            writers.Add(writer);
+        }
+
+        foreach (var name in sync.From.Where(f => !known.Any(r => string.Equals(r.Name, f, StringComparison.OrdinalIgnoreCase))))
+        {
+            throw new CliUsageException($"--from: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
+        }
+
+        return writers;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Registry.Adapters.Hosting;
+
+namespace Registry.Adapters.Sync;
+
+/// <summary>Runs the <see cref="MeshSyncEngine"/> in a hosted app (<c>services.AddMeshSync(...)</c>), after the mesh's watches started.</summary>
+internal sealed class MeshSyncHostedService(IServiceProvider services, IOptions<SyncOptions> options) : BackgroundService
+{
+    /// <summary>The running engine, once started.</summary>
+    public MeshSyncEngine? Engine { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var hosted = services.GetRequiredService<MeshHostedService>();
+        var registries = hosted.Registries;
+        var writers = new List<IServiceRegistryWriter>();
+        foreach (var name in options.Value.To)
+        {
+            var registry = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+            writers.Add(registry as IServiceRegistryWriter
+                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd)."]));
+        }
+
+        Engine = new MeshSyncEngine(
+            services.GetRequiredService<IMeshCatalog>(),
+            writers,
+            options.Value,
+            services.GetService<ISyncLeadership>(),
+            services.GetService<TimeProvider>(),
+            services.GetService<ILogger<MeshSyncEngine>>(),
+            services.GetService<IMeterFactory>());
+        try
+        {
+            await Engine.RunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Engine.Dispose();
+        }
+    }
+}
