@@ -50,7 +50,13 @@ public sealed class EurekaRegistryOptions
     /// The largest <c>apps</c> or <c>apps/delta</c> body read; a larger one fails that server (as a malformed body does)
     /// instead of being buffered without bound. <value>The default value is 64 MiB (67108864 bytes).</value>
     /// </summary>
-    public long MaxResponseBytes { get; set; } = 64L * 1024 * 1024;
+    public long MaxResponseBytes { get; set; } = Registry.Adapters.Backends.HttpLimits.DefaultMaxResponseBytes;
+
+    /// <summary>
+    /// The longest a response body may go without a byte once the headers arrived (a stalled server or proxy fails that
+    /// server within this, instead of holding the fetch for <see cref="RequestTimeout"/>). <value>The default value is 10 seconds.</value>
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = Registry.Adapters.Backends.HttpLimits.DefaultBodyIdleTimeout;
 
     /// <summary>A handler for every request (a test seam, or a custom TLS setup); not disposed by the registry. <value>The default value is <see langword="null"/>: a new <see cref="SocketsHttpHandler"/>.</value></summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
@@ -84,10 +90,8 @@ public sealed class EurekaRegistryOptions
             errors.Add($"{path}:RenewalInterval must be shorter than {path}:LeaseDuration, or the lease expires between heartbeats. Use e.g. 30 and 90 seconds.");
         }
 
-        if (MaxResponseBytes < 1024)
-        {
-            errors.Add($"{path}:MaxResponseBytes must be at least 1024 bytes; the default is 67108864 (64 MiB).");
-        }
+        Registry.Adapters.Backends.HttpLimits.ValidateMaxResponseBytes(MaxResponseBytes, $"{path}:MaxResponseBytes", errors);
+        Registry.Adapters.Backends.HttpLimits.ValidateBodyIdleTimeout(BodyIdleTimeout, $"{path}:BodyIdleTimeout", errors);
 
         if (string.IsNullOrWhiteSpace(ZoneMetadataKey))
         {

@@ -16,7 +16,38 @@ internal static class KubernetesClientFactory
 
         var configuration = options.InCluster ? InCluster(options, timeProvider) : FromKubeconfig(options);
         configuration.HttpClientTimeout = options.RequestTimeout;
-        return new k8s.Kubernetes(configuration);
+        RegisterSecrets(configuration);
+        configuration.FirstMessageHandlerSetup = static handler =>
+        {
+            if (handler is System.Net.Http.SocketsHttpHandler sockets)
+            {
+                Registry.Adapters.Backends.BackendSockets.EnableTcpKeepAlive(sockets);
+            }
+        };
+
+        // Lists are buffered and capped; a watch streams, each event capped, quiet for at most the watch's own timeout plus BodyIdleTimeout.
+        var limits = new Registry.Adapters.Backends.HttpLimits
+        {
+            HeadersTimeout = options.RequestTimeout,
+            BodyIdleTimeout = options.BodyIdleTimeout,
+            MaxResponseBytes = options.MaxResponseBytes,
+        };
+        var watchLimits = limits with { PerLine = true, BodyIdleTimeout = options.WatchTimeout + options.BodyIdleTimeout };
+        var guard = new Registry.Adapters.Backends.GuardedHttpHandler(limits, TimeProvider.System, (request, _) => IsWatch(request.RequestUri) ? watchLimits : limits);
+        return new k8s.Kubernetes(configuration, guard);
+    }
+
+    private static bool IsWatch(Uri? uri) =>
+        uri?.Query is { Length: > 0 } query
+        && (query.Contains("watch=true", StringComparison.OrdinalIgnoreCase) || query.Contains("watch=1", StringComparison.Ordinal));
+
+    /// <summary>Every credential of the configuration becomes known to the shared scrubber, so a server that quotes it back is masked.</summary>
+    private static void RegisterSecrets(KubernetesClientConfiguration configuration)
+    {
+        Registry.Adapters.Backends.SecretScrubber.Register(configuration.AccessToken);
+        Registry.Adapters.Backends.SecretScrubber.RegisterBasicAuth(configuration.Username, configuration.Password);
+        Registry.Adapters.Backends.SecretScrubber.RegisterText(configuration.ClientCertificateKeyData);
+        Registry.Adapters.Backends.SecretScrubber.RegisterFileContents(configuration.ClientKeyFilePath);
     }
 
     /// <summary>The kubeconfig file to read: the option, else the first entry of <c>KUBECONFIG</c>, else <c>~/.kube/config</c>.</summary>

@@ -67,5 +67,6 @@ internal static class KubernetesErrors
     public static string Redact(Uri? server) =>
         server is null ? "(unknown)" : server.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
 
-    private static string Printable(string? value) => ServiceInstanceValidator.Printable(value, 300);
+    /// <summary>Server text, printable, bounded, and with every secret the process holds masked (a 401 that quotes the token).</summary>
+    private static string Printable(string? value) => Registry.Adapters.Backends.SecretScrubber.Scrub(ServiceInstanceValidator.Printable(value, 300));
 }

@@ -40,6 +40,19 @@ public sealed class KubernetesRegistryOptions
     /// <summary>The <c>timeoutSeconds</c> of each watch request; the server then ends the stream and the watch resumes from the last version. <value>The default value is 5 minutes.</value></summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The largest list response body, and the largest single event of a watch stream, counted after decompression; a
+    /// larger one fails that request (the watch retries). <value>The default value is 64 MiB (67108864 bytes).</value>
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = Registry.Adapters.Backends.HttpLimits.DefaultMaxResponseBytes;
+
+    /// <summary>
+    /// The longest a list response body may go without a byte (a stalled server or proxy becomes a retry). A watch
+    /// stream may be quiet for longer: its bound is <see cref="WatchTimeout"/> plus this, as the server ends a watch at
+    /// its <c>timeoutSeconds</c> and bookmarks are not guaranteed. <value>The default value is 10 seconds.</value>
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = Registry.Adapters.Backends.HttpLimits.DefaultBodyIdleTimeout;
+
     /// <summary>The timeout of each list request. <value>The default value is 100 seconds.</value></summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
@@ -75,6 +88,8 @@ public sealed class KubernetesRegistryOptions
             errors.Add($"{path}:WatchTimeout is {WatchTimeout}; set it between 00:00:01 and 01:00:00 (the API server caps watches near 5 minutes).");
         }
 
+        Registry.Adapters.Backends.HttpLimits.ValidateMaxResponseBytes(MaxResponseBytes, $"{path}:MaxResponseBytes", errors);
+        Registry.Adapters.Backends.HttpLimits.ValidateBodyIdleTimeout(BodyIdleTimeout, $"{path}:BodyIdleTimeout", errors);
         if (RequestTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{path}:RequestTimeout must be positive; set it to, for example, 00:01:40.");

@@ -43,6 +43,7 @@ internal sealed class ServiceAccountTokenProvider : ITokenProvider
             try
             {
                 read = (await File.ReadAllTextAsync(_tokenFile, cancellationToken).ConfigureAwait(false)).Trim();
+                Registry.Adapters.Backends.SecretScrubber.Register(read);
             }
             catch (IOException ex)
             {

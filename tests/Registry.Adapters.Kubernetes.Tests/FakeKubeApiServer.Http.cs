@@ -27,7 +27,8 @@ public sealed partial class FakeKubeApiServer
         var authorization = request.Headers.Authorization.ToString();
         if (RequiredToken is not null && !string.Equals(authorization, $"Bearer {RequiredToken}", StringComparison.Ordinal))
         {
-            await WriteStatusAsync(context, 401, "Unauthorized", "Unauthorized");
+            // Some API servers and authenticating proxies quote the rejected credential back.
+            await WriteStatusAsync(context, 401, "Unauthorized", EchoCredential ? $"Unauthorized: the token '{authorization.Replace("Bearer ", string.Empty, StringComparison.Ordinal)}' is not valid" : "Unauthorized");
             return;
         }
 

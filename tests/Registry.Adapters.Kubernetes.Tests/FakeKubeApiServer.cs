@@ -50,6 +50,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>The bearer token every request must carry; <see langword="null"/> accepts any. <value>The default value is <c>fake-token</c>.</value></summary>
     public string? RequiredToken { get; set; } = FakeKubeconfig.Token;
 
+    /// <summary>A 401 quotes the rejected token back in its Status message, as some servers and proxies do.</summary>
+    public bool EchoCredential { get; set; }
+
     /// <summary>The user a 403 names.</summary>
     public string UserName { get; set; } = "system:serviceaccount:default:mesh-sync";
 

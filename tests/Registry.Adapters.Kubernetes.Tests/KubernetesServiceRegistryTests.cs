@@ -278,6 +278,24 @@ public sealed class KubernetesServiceRegistryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_ServerQuotesTheRejectedTokenBack_ErrorMasksIt()
+    {
+        Server.RequiredToken = "another-token-0000";
+        Server.EchoCredential = true;
+
+        await using var registry = _host.CreateRegistry();
+        var error = await Should.ThrowAsync<RegistryException>(() => registry.ReadAsync());
+        await using var recorder = new WatchRecorder(registry);
+        var failed = await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Failed, TimeSpan.FromSeconds(15), "the watch fails on 401");
+
+        foreach (var text in new[] { error.Message, failed.Error! })
+        {
+            text.ShouldContain("The API server said: Unauthorized: the token '***' is not valid");
+            text.ShouldNotContain(FakeKubeconfig.Token);
+        }
+    }
+
+    [Fact]
     public async Task Watch_DroppedAndRefused_ReportsRetryingThenConnectedAndResumesWithoutResync()
     {
         Server.PutSlice(K8sObjects.Slice("shop", "orders", "orders-a", new Ep("10.0.0.1", "p1")));

@@ -102,25 +102,10 @@ internal sealed class EurekaClient(EurekaTransport transport) : IDisposable
 
     private async Task<JsonApplications> ReadApplicationsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var max = transport.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is { } length && length > max)
-        {
-            throw new InvalidDataException(TooLarge(max));
-        }
-
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var bounded = new BoundedReadStream(stream, max);
-            await using (bounded.ConfigureAwait(false))
-            {
-                return await ParseApplicationsAsync(bounded, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        // The shared bounded reader: one exact-size array, never a pooled or doubling buffer, and a refused body costs at most the cap.
+        var body = await Registry.Adapters.Backends.BoundedBody.ReadAsBytesAsync(response.Content, transport.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+        return ParseApplications(body);
     }
-
-    private static string TooLarge(long max) =>
-        $"the response body is larger than MaxResponseBytes ({max.ToString(CultureInfo.InvariantCulture)} bytes)";
 
     private static string AppPath(string app) => "apps/" + Uri.EscapeDataString(app.ToUpperInvariant());
 

@@ -42,6 +42,7 @@ internal sealed class EurekaEndpoint
             var separator = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
             var user = Uri.UnescapeDataString(separator < 0 ? uri.UserInfo : uri.UserInfo[..separator]);
             var password = separator < 0 ? string.Empty : Uri.UnescapeDataString(uri.UserInfo[(separator + 1)..]);
+            Registry.Adapters.Backends.SecretScrubber.RegisterBasicAuth(user, password);
             authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
         }
 

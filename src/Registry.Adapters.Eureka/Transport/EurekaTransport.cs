@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Eureka.Transport;
 
@@ -27,9 +28,12 @@ internal sealed class EurekaTransport : IDisposable
         _time = time;
         MaxResponseBytes = options.MaxResponseBytes;
         _failbackAfter = options.FailbackAfter;
+        // Every request goes through the shared guard: time to headers, time between body bytes, and the inflated size cap.
+        // Like the request timeout below, the guard runs on the system clock: the fetch schedule's clock never stalls a request.
+        var limits = new HttpLimits { HeadersTimeout = options.RequestTimeout, BodyIdleTimeout = options.BodyIdleTimeout, MaxResponseBytes = options.MaxResponseBytes };
         _http = options.HttpMessageHandler is { } handler
-            ? new HttpClient(handler, disposeHandler: false)
-            : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.GZip }, disposeHandler: true);
+            ? new HttpClient(new GuardedHttpHandler(handler, limits, TimeProvider.System), disposeHandler: false)
+            : new HttpClient(new GuardedHttpHandler(BackendSockets.CreateHandler(DecompressionMethods.GZip), limits, TimeProvider.System), disposeHandler: true);
         _http.Timeout = options.RequestTimeout;
     }
 
@@ -89,7 +93,7 @@ internal sealed class EurekaTransport : IDisposable
                 }
 
                 permanent &= response.StatusCode == HttpStatusCode.Unauthorized;
-                errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {(response.ReasonPhrase is null ? string.Empty : ServiceInstanceValidator.Printable(response.ReasonPhrase, 64))}");
+                errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {(response.ReasonPhrase is null ? string.Empty : SecretScrubber.Scrub(ServiceInstanceValidator.Printable(response.ReasonPhrase, 64)))}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -98,7 +102,7 @@ internal sealed class EurekaTransport : IDisposable
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or System.Text.Json.JsonException or InvalidDataException)
             {
                 permanent = false;
-                errors.Add($"{what}: {Describe(ex)}");
+                errors.Add($"{what}: {SecretScrubber.Scrub(Describe(ex))}");
             }
 
             Failed(index);

@@ -38,6 +38,18 @@ public sealed class GuardedHttpHandler : DelegatingHandler
         _select = select;
     }
 
+    /// <summary>Creates the handler for a pipeline that sets <see cref="DelegatingHandler.InnerHandler"/> itself (KubernetesClient's <c>DelegatingHandler[]</c>).</summary>
+    /// <param name="defaults">The limits of a request that carries none.</param>
+    /// <param name="timeProvider">The clock of the timeouts. <value>The default value is <see cref="TimeProvider.System"/>.</value></param>
+    /// <param name="select">Picks the limits of a request from the defaults, or <see langword="null"/>.</param>
+    public GuardedHttpHandler(HttpLimits defaults, TimeProvider? timeProvider = null, Func<HttpRequestMessage, HttpLimits, HttpLimits>? select = null)
+    {
+        ArgumentNullException.ThrowIfNull(defaults);
+        _defaults = defaults;
+        _time = timeProvider ?? TimeProvider.System;
+        _select = select;
+    }
+
     /// <inheritdoc/>
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
