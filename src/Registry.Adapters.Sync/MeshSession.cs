@@ -30,14 +30,14 @@ internal sealed class MeshSession : IAsyncDisposable
 
     /// <summary>Builds the mesh and starts every registry's watch.</summary>
     /// <exception cref="CliUsageException">The settings are invalid.</exception>
-    public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, bool verbose, CancellationToken cancellationToken)
+    public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, LogLevel logLevel, CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging =>
         {
             logging.ClearProviders();
-            logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
-            logging.AddProvider(new StderrLoggerProvider(env.Error, verbose ? LogLevel.Debug : LogLevel.Warning));
+            logging.SetMinimumLevel(logLevel);
+            logging.AddProvider(new StderrLoggerProvider(env.Error, logLevel));
         });
         var builder = services.AddMeshRegistry(mesh);
         foreach (var provider in RegistryProviders.All)
@@ -66,13 +66,13 @@ internal sealed class MeshSession : IAsyncDisposable
         catch (OptionsValidationException ex)
         {
             await provider2.DisposeAsync().ConfigureAwait(false);
-            throw new CliUsageException(string.Join(" ", ex.Failures), ex);
+            throw new CliUsageException(ConfigurationErrors.Describe(string.Join(" ", ex.Failures)), ex);
         }
         catch (InvalidOperationException ex)
         {
             // The configuration binder's "Failed to convert configuration value at 'Mesh:…'".
             await provider2.DisposeAsync().ConfigureAwait(false);
-            throw new CliUsageException(ex.Message, ex);
+            throw new CliUsageException(ConfigurationErrors.Describe(ex.Message), ex);
         }
 
         return session;

@@ -31,11 +31,16 @@ internal static class MeshSyncCli
         options.AddTo(watch);
         watch.SetAction((result, token) => GuardAsync(env, ExitCodes.Ok, () => WatchCommand.RunAsync(result, options, env, token), token));
         root.Subcommands.Add(watch);
+        root.Subcommands.Add(Completion.CreateCommand(env));
+        if (Completion.TrySuggest(root, args, env))
+        {
+            return ExitCodes.Ok;
+        }
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await env.Error.WriteLineAsync($"mesh-sync: {OneLine(Redaction.Redact(parsed.Errors[0].Message))} See 'mesh-sync --help'.").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"mesh-sync: {Redaction.Redact(ParseErrors.Describe(parsed))} See 'mesh-sync --help'.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
