@@ -14,6 +14,12 @@ internal static class Suggestions
         string? best = null;
         var bestDistance = int.MaxValue;
         var bare = typed.TrimStart('-');
+        if (bare.Length < 3)
+        {
+            // Two letters are too few to guess from ('x' is not a typo of '-o').
+            return null;
+        }
+
         foreach (var candidate in candidates)
         {
             var distance = Distance(bare.ToUpperInvariant(), candidate.TrimStart('-').ToUpperInvariant());
@@ -30,9 +36,7 @@ internal static class Suggestions
             return best;
         }
 
-        var prefixed = bare.Length >= 3
-            ? candidates.Where(c => c.TrimStart('-').StartsWith(bare, StringComparison.OrdinalIgnoreCase)).Take(2).ToList()
-            : [];
+        var prefixed = candidates.Where(c => c.TrimStart('-').StartsWith(bare, StringComparison.OrdinalIgnoreCase)).Take(2).ToList();
         return prefixed.Count == 1 ? prefixed[0] : null;
     }
 
