@@ -18,7 +18,16 @@ public sealed record ServiceChangedEvent(string Service, IReadOnlyList<ServiceIn
 /// <param name="State">The new state.</param>
 /// <param name="Error">What went wrong, for <see cref="RegistryConnectionState.Retrying"/> and <see cref="RegistryConnectionState.Failed"/>. Never carries a secret.</param>
 /// <param name="RetryIn">When the next attempt is due, if one is scheduled.</param>
-public sealed record RegistryStateEvent(RegistryConnectionState State, string? Error = null, TimeSpan? RetryIn = null) : RegistryEvent;
+public sealed record RegistryStateEvent(RegistryConnectionState State, string? Error = null, TimeSpan? RetryIn = null) : RegistryEvent
+{
+    /// <summary>
+    /// For <see cref="RegistryConnectionState.Retrying"/> and <see cref="RegistryConnectionState.Failed"/> of a backend
+    /// that watches each service on its own (Consul): the source services whose watch is failing now — the complete set,
+    /// replacing the one reported before. Only their instances are stale; a change of another service does not end the
+    /// failure, a change of one of them ends its part. <see langword="null"/> (the default) means the whole registry.
+    /// </summary>
+    public IReadOnlyCollection<string>? StaleServices { get; init; }
+}
 
 /// <summary>The registry skipped an invalid record; the rest of its data stands.</summary>
 /// <param name="Record">The skipped record.</param>

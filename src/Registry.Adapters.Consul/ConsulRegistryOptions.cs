@@ -66,12 +66,19 @@ public sealed class ConsulRegistryOptions
     public int MaxConcurrentReads { get; set; } = 8;
 
     /// <summary>The default of <see cref="MaxResponseBytes"/>: 64 MiB.</summary>
-    public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
+    public const long DefaultMaxResponseBytes = Registry.Adapters.Backends.HttpLimits.DefaultMaxResponseBytes;
+
+    /// <summary>
+    /// The longest a response body may go without a byte once the headers arrived, separate from a blocking query's
+    /// <see cref="Wait"/> (Consul sends the headers only when the query returns): a server or proxy that stalls mid-body
+    /// becomes a retry after this long instead of freezing the watch. <value>The default value is 10 seconds.</value>
+    /// </summary>
+    public TimeSpan BodyIdleTimeout { get; set; } = Registry.Adapters.Backends.HttpLimits.DefaultBodyIdleTimeout;
 
     /// <summary>
     /// The largest response body read from the agent, in bytes. A larger answer (by its <c>Content-Length</c>, or counted while
     /// reading when it has none) fails that request with a <see cref="RegistryException"/>; a watch retries it with backoff.
-    /// Protects the process from a misbehaving or hostile endpoint. Must be more than 0.
+    /// Counted after decompression. Protects the process from a misbehaving or hostile endpoint. At least 1024 (the same range for every backend).
     /// <value>The default value is 67108864 (64 MiB).</value>
     /// </summary>
     public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;

@@ -40,6 +40,9 @@ internal sealed partial record ConsulSettings
 
     public long MaxResponseBytes { get; init; } = ConsulRegistryOptions.DefaultMaxResponseBytes;
 
+    /// <summary>See <see cref="ConsulRegistryOptions.BodyIdleTimeout"/>.</summary>
+    public TimeSpan BodyIdleTimeout { get; init; } = Registry.Adapters.Backends.HttpLimits.DefaultBodyIdleTimeout;
+
     public string ZoneMetaKey { get; init; } = "zone";
 
     public string PortName { get; init; } = "http";
@@ -117,10 +120,8 @@ internal sealed partial record ConsulSettings
             failures.Add($"{Key("MaxConcurrentReads")} must be at least 1.");
         }
 
-        if (options.MaxResponseBytes <= 0 || options.MaxResponseBytes > Array.MaxLength)
-        {
-            failures.Add($"{Key("MaxResponseBytes")} must be more than 0 and at most {Array.MaxLength.ToString(CultureInfo.InvariantCulture)}. Set it to e.g. 67108864 (64 MiB).");
-        }
+        Registry.Adapters.Backends.HttpLimits.ValidateMaxResponseBytes(options.MaxResponseBytes, Key("MaxResponseBytes"), failures);
+        Registry.Adapters.Backends.HttpLimits.ValidateBodyIdleTimeout(options.BodyIdleTimeout, Key("BodyIdleTimeout"), failures);
 
         foreach (var (name, value) in new[] { ("ZoneMetaKey", options.ZoneMetaKey), ("PortName", options.PortName), ("ProtocolMetaKey", options.ProtocolMetaKey), ("DefaultProtocol", options.DefaultProtocol) })
         {
@@ -191,6 +192,7 @@ internal sealed partial record ConsulSettings
             RequestTimeout = options.RequestTimeout,
             MaxConcurrentReads = options.MaxConcurrentReads,
             MaxResponseBytes = options.MaxResponseBytes,
+            BodyIdleTimeout = options.BodyIdleTimeout,
             ZoneMetaKey = options.ZoneMetaKey,
             PortName = options.PortName,
             ProtocolMetaKey = options.ProtocolMetaKey,

@@ -175,17 +175,23 @@ internal sealed partial class ConsulWatch
         events.Add(new ServiceChangedEvent(service, instances, index?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>
+    /// A loop failed. The state is reported again whenever the set of failing loops changes (not on every repeat), with
+    /// <see cref="RegistryStateEvent.StaleServices"/> naming the failing services — <see langword="null"/> (the whole
+    /// registry) while the catalog watch fails — so the catalog marks only their instances stale.
+    /// </summary>
     private void OnFailed(LoopFailed failed, List<RegistryEvent> events)
     {
+        var known = _failing.ContainsKey(failed.Loop);
         _failing[failed.Loop] = failed.Error;
         var what = Describe(failed.Loop);
         var state = failed.Error.IsPermanent ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
-        if (!_failureReported || (state == RegistryConnectionState.Failed && _reportedState != RegistryConnectionState.Failed))
+        if (!_failureReported || !known || (state == RegistryConnectionState.Failed && _reportedState != RegistryConnectionState.Failed))
         {
             ConsulServiceRegistry.Log.LoopFailed(Logger, _registry.Name, what, failed.RetryIn, failed.Error.Message);
             _failureReported = true;
             _reportedState = state;
-            events.Add(new RegistryStateEvent(state, failed.Error.Message, failed.RetryIn));
+            events.Add(FailureState(state, failed.Error.Message, failed.RetryIn));
         }
         else
         {
@@ -193,9 +199,25 @@ internal sealed partial class ConsulWatch
         }
     }
 
+    private RegistryStateEvent FailureState(RegistryConnectionState state, string error, TimeSpan? retryIn) =>
+        new(state, error, retryIn)
+        {
+            StaleServices = _failing.ContainsKey(this) ? null : [.. _failing.Keys.OfType<ServiceLoop>().Select(static l => l.Name).Order(StringComparer.Ordinal)],
+        };
+
     private void Recover(object loop, List<RegistryEvent> events)
     {
-        _failing.Remove(loop);
+        var removed = _failing.Remove(loop);
+        if (removed && _failing.Count > 0 && _failureReported)
+        {
+            // Still failing elsewhere: report the smaller set, so the recovered part is current again.
+            var (_, error) = _failing.First();
+            var state = _failing.Values.Any(static e => e.IsPermanent) ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
+            _reportedState = state;
+            events.Add(FailureState(state, error.Message, null));
+            return;
+        }
+
         if (_failing.Count == 0 && _failureReported)
         {
             _failureReported = false;

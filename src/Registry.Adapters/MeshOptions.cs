@@ -40,6 +40,17 @@ public sealed class MeshOptions
     /// <summary>How long <see cref="IMeshCatalog.WaitForInitialSyncAsync"/> waits by default. <value>The default value is 10 seconds.</value></summary>
     public TimeSpan InitialSyncTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Makes host start wait until every registry has synced once (or <see cref="InitialSyncTimeout"/> passes), so the app
+    /// serves no request against an empty catalog. On timeout the start logs the registries still syncing and goes on,
+    /// or fails when <see cref="FailStartOnInitialSyncTimeout"/> is set.
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// </summary>
+    public bool WaitForInitialSync { get; set; }
+
+    /// <summary>With <see cref="WaitForInitialSync"/>: fail host start when a registry has not synced within <see cref="InitialSyncTimeout"/>. <value>The default value is <see langword="false"/>: log and go on.</value></summary>
+    public bool FailStartOnInitialSyncTimeout { get; set; }
+
     /// <summary>Registries added in code (<c>mesh.AddConsul(...)</c>); they follow the configured ones unless given a priority.</summary>
     internal List<RegistryDefinition> Definitions { get; } = [];
 }
@@ -61,6 +72,9 @@ public sealed class MeshRegistryOptions
 
     /// <summary>Overrides <see cref="MeshOptions.DropGuardRatio"/> for this registry.</summary>
     public double? DropGuardRatio { get; set; }
+
+    /// <summary>Whether records a sync wrote into this registry enter the catalog. <value>The default value is <see langword="false"/>: they are skipped (loop safety).</value></summary>
+    public bool IncludeMirrored { get; set; }
 }
 
 /// <summary>Settings of one mesh service or glob.</summary>

@@ -102,7 +102,8 @@ public sealed class ConsulRegistryOptionsTests
     [Theory]
     [InlineData(0L)]
     [InlineData(-1L)]
-    public void Create_MaxResponseBytesNotPositive_NamesTheSetting(long value)
+    [InlineData(1023L)]
+    public void Create_MaxResponseBytesBelowTheSharedMinimum_NamesTheSetting(long value)
     {
         var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { MaxResponseBytes = value, UseEnvironment = false }, "Mesh:Registries:2"));
 

@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Consul.Client;
 
@@ -25,7 +25,7 @@ internal sealed class ConsulClient : IDisposable
         _settings = settings;
         _tokens = tokens;
         _time = time;
-        _http = new HttpClient(ConsulHttp.CreateHandler(settings), disposeHandler: true)
+        _http = new HttpClient(ConsulHttp.CreateHandler(settings, time), disposeHandler: true)
         {
             BaseAddress = settings.BaseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
@@ -84,12 +84,17 @@ internal sealed class ConsulClient : IDisposable
         }
 
         var timeout = _settings.RequestTimeout;
+        HttpLimits? limits = null;
         if (query.Index > 0)
         {
             // Consul holds up to `wait` plus a jitter of wait/16; allow for both before giving up.
             url.Add("index", query.Index.ToString(CultureInfo.InvariantCulture))
                 .Add("wait", ((long)Math.Ceiling(_settings.Wait.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) + "ms");
             timeout = _settings.Wait + (_settings.Wait / 16) + _settings.RequestTimeout;
+
+            // Consul answers a blocking query's headers only when it returns: the wait stretches the time to headers,
+            // never the time between body bytes.
+            limits = new HttpLimits { HeadersTimeout = timeout, BodyIdleTimeout = _settings.BodyIdleTimeout, MaxResponseBytes = _settings.MaxResponseBytes };
         }
 
         if (query.Consistent)
@@ -101,7 +106,7 @@ internal sealed class ConsulClient : IDisposable
             url.Flag("stale");
         }
 
-        return SendAsync(HttpMethod.Get, url.ToString(), null, timeout, cancellationToken);
+        return SendAsync(HttpMethod.Get, url.ToString(), null, timeout, cancellationToken, limits);
     }
 
     private ConsulUrl Scoped(string path) => new ConsulUrl(path).Add("ns", _settings.Namespace).Add("partition", _settings.Partition);
@@ -122,11 +127,12 @@ internal sealed class ConsulClient : IDisposable
         }
     }
 
-    private async Task<ConsulResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<ConsulResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, TimeSpan timeout, CancellationToken cancellationToken, HttpLimits? limits = null)
     {
         var query = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         var display = $"{method} /{(query < 0 ? pathAndQuery : pathAndQuery[..query])}";
         using var request = new HttpRequestMessage(method, new Uri(pathAndQuery, UriKind.Relative)) { Content = content };
+        limits?.ApplyTo(request);
         var token = _tokens.Current;
         if (token is not null)
         {
@@ -138,12 +144,13 @@ internal sealed class ConsulClient : IDisposable
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var body = await ReadBodyAsync(response, display, linked.Token).ConfigureAwait(false);
+            var body = await BoundedBody.ReadAsBytesAsync(response.Content, _settings.MaxResponseBytes, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 var text = Scrub(ServiceInstanceValidator.Printable(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512)), 200), token);
+                var reason = response.ReasonPhrase is null ? string.Empty : Scrub(ServiceInstanceValidator.Printable(response.ReasonPhrase, 64), token);
                 var status = (int)response.StatusCode;
-                throw new ConsulHttpException($"{display} to {_settings.DisplayAddress} failed: {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}: {text}", response.StatusCode, text)
+                throw new ConsulHttpException($"{display} to {_settings.DisplayAddress} failed: {status.ToString(CultureInfo.InvariantCulture)} {reason}: {text}", response.StatusCode, text)
                 {
                     IsPermanent = response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized,
                 };
@@ -155,57 +162,18 @@ internal sealed class ConsulClient : IDisposable
         {
             throw new RegistryException($"{display} to {_settings.DisplayAddress} timed out after {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s", ex);
         }
+        catch (HttpResponseTooLargeException ex)
+        {
+            throw new RegistryException($"{display} to {_settings.DisplayAddress} failed: {ex.Message}", ex);
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new RegistryException($"{display} to {_settings.DisplayAddress} failed: {Scrub(ex.Message, token)}", ex);
         }
     }
 
-    /// <summary>
-    /// Reads the body, never more than <see cref="ConsulSettings.MaxResponseBytes"/>: a declared <c>Content-Length</c> over the cap
-    /// fails before reading; otherwise the body is read in chunks and fails as soon as it passes the cap.
-    /// </summary>
-    private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, string display, CancellationToken cancellationToken)
-    {
-        var max = _settings.MaxResponseBytes;
-        var declared = response.Content.Headers.ContentLength;
-        if (declared > max)
-        {
-            throw TooLarge(display, $"declares {declared.Value.ToString(CultureInfo.InvariantCulture)} bytes, more");
-        }
-
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var body = new MemoryStream(declared is { } length ? (int)length : 0);
-            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
-            {
-                int read;
-                while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    if (body.Length + read > max)
-                    {
-                        throw TooLarge(display, "is longer");
-                    }
-
-                    body.Write(chunk, 0, read);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(chunk);
-            }
-
-            return body.ToArray();
-        }
-    }
-
-    private RegistryException TooLarge(string display, string what) =>
-        new($"{display} to {_settings.DisplayAddress} failed: the response body {what} than MaxResponseBytes allows ({_settings.MaxResponseBytes.ToString(CultureInfo.InvariantCulture)} bytes). Raise MaxResponseBytes if the catalog really is that large.");
-
     private static string Scrub(string text, string? token) =>
-        string.IsNullOrEmpty(token) ? text : text.Replace(token, "***", StringComparison.Ordinal);
+        SecretScrubber.Scrub(string.IsNullOrEmpty(token) ? text : text.Replace(token, SecretScrubber.Mask, StringComparison.Ordinal));
 
     private static ulong ParseIndex(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Consul-Index", out var values)

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using Registry.Adapters.Backends;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Registry.Adapters.Consul.Client;
@@ -6,19 +7,26 @@ namespace Registry.Adapters.Consul.Client;
 /// <summary>Builds the HTTP handler: sockets with the configured TLS trust and client certificate.</summary>
 internal static class ConsulHttp
 {
-    public static HttpMessageHandler CreateHandler(ConsulSettings settings)
+    /// <summary>
+    /// The sockets (or the test's handler) behind the shared <see cref="GuardedHttpHandler"/>: time to headers is the
+    /// request's budget (a blocking query's wait included), time between body bytes is <see cref="ConsulSettings.BodyIdleTimeout"/>,
+    /// bodies are capped at <see cref="ConsulSettings.MaxResponseBytes"/>.
+    /// </summary>
+    public static HttpMessageHandler CreateHandler(ConsulSettings settings, TimeProvider time)
     {
-        if (settings.HttpMessageHandlerFactory is { } factory)
+        var limits = new HttpLimits
         {
-            return factory();
-        }
-
-        var handler = new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            HeadersTimeout = settings.RequestTimeout,
+            BodyIdleTimeout = settings.BodyIdleTimeout,
+            MaxResponseBytes = settings.MaxResponseBytes,
         };
+        return new GuardedHttpHandler(settings.HttpMessageHandlerFactory is { } factory ? factory() : CreateSockets(settings), limits, time);
+    }
+
+    private static SocketsHttpHandler CreateSockets(ConsulSettings settings)
+    {
+        var handler = BackendSockets.CreateHandler();
+        handler.PooledConnectionLifetime = TimeSpan.FromMinutes(10);
 
         if (settings.CaFile is { } caFile)
         {
@@ -32,6 +40,7 @@ internal static class ConsulHttp
 
         if (settings.ClientCertificateFile is { } certFile && settings.ClientKeyFile is { } keyFile)
         {
+            SecretScrubber.RegisterFileContents(keyFile);
             handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(certFile, keyFile)];
         }
 

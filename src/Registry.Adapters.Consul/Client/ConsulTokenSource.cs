@@ -19,6 +19,7 @@ internal sealed partial class ConsulTokenSource
     {
         _token = token;
         _file = file;
+        Registry.Adapters.Backends.SecretScrubber.Register(token);
         _logger = logger;
     }
 
@@ -42,6 +43,7 @@ internal sealed partial class ConsulTokenSource
                     {
                         var text = File.ReadAllText(_file).Trim();
                         var changed = _fileToken is not null && !string.Equals(text, _fileToken, StringComparison.Ordinal);
+                        Registry.Adapters.Backends.SecretScrubber.Register(text);
                         _fileToken = text.Length == 0 || text.AsSpan().IndexOfAny('\r', '\n') >= 0 ? null : text;
                         _stamp = stamp;
                         if (changed)

@@ -31,7 +31,7 @@ public sealed partial class MeshCatalog
                     ApplyServiceChange(entry, change);
                     break;
                 case RegistryStateEvent state:
-                    ApplyState(entry, state.State, state.Error);
+                    ApplyState(entry, state.State, state.Error, state.StaleServices);
                     break;
                 case RecordSkippedEvent skipped:
                     Skip(entry, skipped.Record);
@@ -148,11 +148,21 @@ public sealed partial class MeshCatalog
         SetSource(entry, change.Service, built);
         if (entry.State == RegistryState.Stale)
         {
+            // A whole-registry failure ends with any data; a per-service one only when its last failing service reports.
+            if (entry.StaleSources is { } failing)
+            {
+                failing.Remove(change.Service);
+                if (failing.Count > 0)
+                {
+                    return;
+                }
+            }
+
             Recover(entry);
         }
     }
 
-    private void ApplyState(RegistryEntry entry, RegistryConnectionState state, string? error)
+    private void ApplyState(RegistryEntry entry, RegistryConnectionState state, string? error, IReadOnlyCollection<string>? staleServices = null)
     {
         switch (state)
         {
@@ -166,7 +176,7 @@ public sealed partial class MeshCatalog
                 entry.Dirty = true;
                 break;
             case RegistryConnectionState.Retrying or RegistryConnectionState.Failed:
-                Fail(entry, string.IsNullOrWhiteSpace(error) ? $"registry watch is {state.ToString().ToLowerInvariant()}" : error);
+                Fail(entry, string.IsNullOrWhiteSpace(error) ? $"registry watch is {state.ToString().ToLowerInvariant()}" : error, staleServices);
                 break;
             default:
                 break;

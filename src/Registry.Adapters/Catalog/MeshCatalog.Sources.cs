@@ -33,6 +33,12 @@ public sealed partial class MeshCatalog
                     continue;
                 }
 
+                if (!entry.IncludeMirrored && SyncMetadata.IsMirrored(instance!))
+                {
+                    // Loop safety: what a sync wrote is not read back as a source unless the registry asks for it.
+                    continue;
+                }
+
                 sorted &= count == 0 || string.CompareOrdinal(valid[count - 1].Instance.Id, instance!.Id) < 0;
                 valid[count++] = (instance!, i);
             }

@@ -22,22 +22,39 @@ public sealed partial class MeshCatalog
         }
 
         entry.HasSynced = true;
+        entry.StaleSources = null;
         CancelEviction(entry);
     }
 
-    /// <summary>The watch failed: a synced registry goes stale and keeps its data; one that never synced fails.</summary>
-    private void Fail(RegistryEntry entry, string error)
+    /// <summary>
+    /// The watch failed: a synced registry goes stale and keeps its data (only <paramref name="staleServices"/>' when the
+    /// backend names them); one that never synced fails.
+    /// </summary>
+    private void Fail(RegistryEntry entry, string error, IReadOnlyCollection<string>? staleServices = null)
     {
+        error = Registry.Adapters.Backends.SecretScrubber.Scrub(error);
         if (entry.HasSynced)
         {
-            if (entry.State != RegistryState.Stale)
+            var wasStale = entry.State == RegistryState.Stale;
+            if (!wasStale)
             {
                 entry.State = RegistryState.Stale;
                 entry.Since = _time.GetUtcNow();
                 entry.StaleEpoch++;
-                SetStale(entry, stale: true);
                 ScheduleEviction(entry);
                 Log.RegistryStale(_logger, entry.Name, error);
+            }
+
+            // Each report replaces the set: null is the whole registry, else exactly the services named.
+            if (staleServices is null)
+            {
+                entry.StaleSources = null;
+                SetStale(entry, stale: true);
+            }
+            else
+            {
+                entry.StaleSources = new HashSet<string>(staleServices, StringComparer.Ordinal);
+                SetStale(entry, stale: true, entry.StaleSources);
             }
         }
         else if (entry.State != RegistryState.Failed)
@@ -63,19 +80,21 @@ public sealed partial class MeshCatalog
         MarkSynced(entry);
     }
 
-    private void SetStale(RegistryEntry entry, bool stale)
+    /// <summary>Sets the stale flag of the registry's instances: of all, or (with <paramref name="only"/>) true for those sources and false for the rest.</summary>
+    private void SetStale(RegistryEntry entry, bool stale, HashSet<string>? only = null)
     {
         List<(string Source, ImmutableArray<MeshInstance> Instances)>? updates = null;
         foreach (var (source, service) in entry.Sources)
         {
             var instances = service.Instances;
+            var target = only is null ? stale : stale && only.Contains(source);
             var builder = default(ImmutableArray<MeshInstance>.Builder);
             for (var i = 0; i < instances.Length; i++)
             {
-                if (instances[i].Stale != stale)
+                if (instances[i].Stale != target)
                 {
                     builder ??= instances.ToBuilder();
-                    builder[i] = instances[i] with { Stale = stale };
+                    builder[i] = instances[i] with { Stale = target };
                 }
             }
 
@@ -128,6 +147,20 @@ public sealed partial class MeshCatalog
             }
 
             Log.StaleEvicted(_logger, entry.Name, entry.InstanceCount, _staleEvictionAfter ?? TimeSpan.Zero);
+            if (entry.StaleSources is { } failing)
+            {
+                // Only the failing services' data is old; the rest is current.
+                foreach (var source in failing)
+                {
+                    SetSource(entry, source, []);
+                }
+
+                entry.Dirty = true;
+                CancelEviction(entry);
+                replaced = Commit();
+                goto Done;
+            }
+
             foreach (var source in entry.Sources.Keys.ToList())
             {
                 SetSource(entry, source, []);
@@ -141,6 +174,7 @@ public sealed partial class MeshCatalog
             replaced = Commit();
         }
 
+    Done:
         replaced?.MarkReplaced();
     }
 }

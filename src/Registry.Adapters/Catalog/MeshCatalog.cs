@@ -71,8 +71,9 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
     /// <param name="priority">The merge priority; lower wins.</param>
     /// <param name="nameTemplate">The mesh-name template, or <see langword="null"/> for the kind's default.</param>
     /// <param name="dropGuardRatio">The drop guard, or <see langword="null"/> for the mesh-wide one.</param>
+    /// <param name="includeMirrored">Whether records some sync wrote into this registry enter the catalog (loop safety skips them by default).</param>
     /// <exception cref="ArgumentException">The name is taken, or the template or ratio is invalid.</exception>
-    public void AddRegistry(string name, string kind, int priority, string? nameTemplate = null, double? dropGuardRatio = null)
+    public void AddRegistry(string name, string kind, int priority, string? nameTemplate = null, double? dropGuardRatio = null, bool includeMirrored = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
@@ -87,7 +88,7 @@ public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
                 throw new ArgumentException($"A registry named '{name}' is already in the catalog; registry names must be unique.", nameof(name));
             }
 
-            var entry = new RegistryEntry(name, kind, priority, template, ratio);
+            var entry = new RegistryEntry(name, kind, priority, template, ratio) { IncludeMirrored = includeMirrored };
             _registries.Add(name, entry);
             _ordered = [.. _registries.Values.OrderBy(static r => r.Priority).ThenBy(static r => r.Name, StringComparer.Ordinal)];
             Log.RegistryAdded(_logger, name, kind, priority, template.Text);

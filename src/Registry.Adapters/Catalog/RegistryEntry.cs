@@ -18,6 +18,9 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
 
     public double? DropGuardRatio { get; } = dropGuardRatio;
 
+    /// <summary>Whether records a sync wrote (<see cref="SyncMetadata.SyncIdKey"/>) enter the catalog.</summary>
+    public bool IncludeMirrored { get; init; }
+
     public RegistryState State { get; set; }
 
     public string? Error { get; set; }
@@ -50,6 +53,9 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
 
     /// <summary>Counts stale periods, so an eviction timer of an earlier period does nothing.</summary>
     public long StaleEpoch { get; set; }
+
+    /// <summary>While stale: the source services whose watch fails, or <see langword="null"/> when the whole registry's does.</summary>
+    public HashSet<string>? StaleSources { get; set; }
 
     public ImmutableArray<SkippedRecord> Skipped { get; private set; } = [];
 

@@ -11,7 +11,11 @@ internal sealed record PlannedRegistry(
     string? NameTemplate,
     double? DropGuardRatio,
     string SettingPath,
-    Func<IServiceProvider, IServiceRegistry> Create);
+    Func<IServiceProvider, IServiceRegistry> Create)
+{
+    /// <summary>Whether mirrored records of this registry enter the catalog.</summary>
+    public bool IncludeMirrored { get; init; }
+}
 
 /// <summary>The registries of the mesh, and what is wrong with their settings.</summary>
 internal sealed record RegistryPlan(IReadOnlyList<PlannedRegistry> Registries, IReadOnlyList<string> Errors);
@@ -83,7 +87,10 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
                 element.NameTemplate,
                 element.DropGuardRatio,
                 path,
-                sp => provider.Create(name, registrySection, sp)));
+                sp => provider.Create(name, registrySection, sp))
+            {
+                IncludeMirrored = element.IncludeMirrored,
+            });
         }
 
         for (var j = 0; j < options.Definitions.Count; j++)
@@ -99,7 +106,10 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
                 definition.NameTemplate,
                 definition.DropGuardRatio,
                 path,
-                definition.Factory));
+                definition.Factory)
+            {
+                IncludeMirrored = definition.IncludeMirrored,
+            });
         }
 
         return new RegistryPlan([.. planned.OrderBy(static p => p.Priority)], errors);

@@ -28,6 +28,7 @@ public static class MeshServiceCollectionExtensions
         services.TryAddSingleton<MeshRegistryPlanner>();
         services.TryAddSingleton<MeshHostedService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshHostedService>(static sp => sp.GetRequiredService<MeshHostedService>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshStartupGate>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshOptions>, MeshOptionsValidator>());
         services.AddOptionsWithValidateOnStart<MeshOptions>();
 
@@ -40,7 +41,7 @@ public static class MeshServiceCollectionExtensions
     /// <summary>
     /// Adds the mesh catalog, configured from a section (usually <c>configuration.GetSection("Mesh")</c>):
     /// <c>Registries</c> (an array; order is priority), <c>Aliases</c>, <c>Services</c>, <c>DefaultMerge</c>,
-    /// <c>StaleEvictionAfter</c>, <c>DropGuardRatio</c>, <c>ChangeQuietPeriod</c>, <c>ChangeMaxDelay</c>, <c>InitialSyncTimeout</c>.
+    /// <c>StaleEvictionAfter</c>, <c>DropGuardRatio</c>, <c>ChangeQuietPeriod</c>, <c>ChangeMaxDelay</c>, <c>InitialSyncTimeout</c>, <c>WaitForInitialSync</c>, <c>FailStartOnInitialSyncTimeout</c>.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="meshSection">The <c>Mesh</c> section.</param>

@@ -78,7 +78,7 @@ internal sealed partial class MeshHostedService : IHostedService, IAsyncDisposab
         _stopping = new CancellationTokenSource();
         foreach (var (planned, registry, error) in created)
         {
-            _catalog.AddRegistry(planned.Name, planned.Kind, planned.Priority, planned.NameTemplate, planned.DropGuardRatio);
+            _catalog.AddRegistry(planned.Name, planned.Kind, planned.Priority, planned.NameTemplate, planned.DropGuardRatio, planned.IncludeMirrored);
             if (registry is null)
             {
                 _catalog.ReportFailure(planned.Name, error!);

@@ -42,4 +42,10 @@ public sealed class RegistryDefinition
     /// <value>The default value is <see langword="null"/>: the mesh-wide <see cref="MeshOptions.DropGuardRatio"/>.</value>
     /// </summary>
     public double? DropGuardRatio { get; set; }
+
+    /// <summary>
+    /// Whether records a sync wrote into this registry (they carry <see cref="SyncMetadata.SyncIdKey"/>) enter the catalog.
+    /// <value>The default value is <see langword="false"/>: they are skipped, so that syncs never loop.</value>
+    /// </summary>
+    public bool IncludeMirrored { get; set; }
 }

@@ -133,6 +133,14 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
     /// <summary>Queues a fault for the next request whose path starts with <paramref name="pathPrefix"/>.</summary>
     public void EnqueueFault(string pathPrefix, FakeConsulFault fault) => _faults.Enqueue((pathPrefix, fault));
 
+    /// <summary>Every request whose path is exactly <paramref name="path"/> gets <paramref name="fault"/> until <see cref="Heal"/> (after the queued faults).</summary>
+    public void FailAlways(string path, FakeConsulFault fault) => _persistent[path] = fault;
+
+    /// <summary>Ends <see cref="FailAlways"/> for <paramref name="path"/>.</summary>
+    public void Heal(string path) => _persistent.TryRemove(path, out _);
+
+    private readonly ConcurrentDictionary<string, FakeConsulFault> _persistent = new(StringComparer.Ordinal);
+
     /// <summary>Requests whose path starts with <paramref name="prefix"/>.</summary>
     public int CountRequests(string prefix) => Requests.Count(r => r.Path.StartsWith(prefix, StringComparison.Ordinal));
 
@@ -206,6 +214,18 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
 
                 context.Abort();
                 return;
+            case FakeConsulFaultKind.StallBody:
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                context.Response.Headers["X-Consul-Index"] = NextIndex().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.ContentLength = 4096;
+                await context.Response.WriteAsync("[{\"Node\":");
+                await context.Response.Body.FlushAsync();
+                await HoldAsync(context);
+                return;
+            case FakeConsulFaultKind.StallHeaders:
+                await HoldAsync(context);
+                return;
             case FakeConsulFaultKind.Slow:
                 await Task.Delay(fault.Delay, context.RequestAborted);
                 break;
@@ -226,6 +246,26 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
         await DispatchAsync(context);
         Handled.Enqueue(request);
     }
+
+    /// <summary>Holds the request until the client aborts it (or the fake stops), counting it in <see cref="Stalled"/>.</summary>
+    private async Task HoldAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _stalled);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        context.Abort();
+    }
+
+    private int _stalled;
+
+    /// <summary>The number of requests held by a stall fault so far.</summary>
+    public int Stalled => Volatile.Read(ref _stalled);
 
     /// <summary>Valid JSON for the endpoint (<c>{}</c> for the catalog, <c>[]</c> for health), padded with whitespace to 64 KiB.</summary>
     private async Task WriteOversizedAsync(HttpContext context, string path, bool chunked)
@@ -273,7 +313,7 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
             _faults.Enqueue(item);
         }
 
-        return null;
+        return _persistent.TryGetValue(path, out var always) ? always : null;
     }
 
     private bool Authorize(HttpContext context, out string denial)

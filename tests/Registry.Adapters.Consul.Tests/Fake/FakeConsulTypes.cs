@@ -32,6 +32,12 @@ public enum FakeConsulFaultKind
 
     /// <summary>200 declaring a 1 MiB <c>Content-Length</c>, a few bytes, then a hold of up to 5 s and a cut: only a client that checks the header first fails fast.</summary>
     DeclaredOversized,
+
+    /// <summary>200 with a new index and a <c>Content-Length</c>, the first bytes of the body, then nothing until the client gives up (a stalled server or proxy).</summary>
+    StallBody,
+
+    /// <summary>The request is held without an answer until the client gives up.</summary>
+    StallHeaders,
 }
 
 /// <summary>An injected fault.</summary>
@@ -52,6 +58,10 @@ public sealed record FakeConsulFault(FakeConsulFaultKind Kind, TimeSpan Delay = 
     public static FakeConsulFault OversizedChunked { get; } = new(FakeConsulFaultKind.OversizedChunked);
 
     public static FakeConsulFault DeclaredOversized { get; } = new(FakeConsulFaultKind.DeclaredOversized);
+
+    public static FakeConsulFault StallBody { get; } = new(FakeConsulFaultKind.StallBody);
+
+    public static FakeConsulFault StallHeaders { get; } = new(FakeConsulFaultKind.StallHeaders);
 
     public static FakeConsulFault Slow(TimeSpan delay) => new(FakeConsulFaultKind.Slow, delay);
 }

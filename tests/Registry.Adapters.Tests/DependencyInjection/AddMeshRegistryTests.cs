@@ -239,7 +239,8 @@ public sealed class AddMeshRegistryTests : IDisposable
         services.AddMeshRegistry();
         services.AddMeshRegistry();
 
-        services.Count(d => d.ServiceType == typeof(IHostedService)).ShouldBe(1);
+        // The watches, and the start gate of Mesh:WaitForInitialSync: each once.
+        services.Count(d => d.ServiceType == typeof(IHostedService)).ShouldBe(2);
         services.Count(d => d.ServiceType == typeof(IMeshCatalog)).ShouldBe(1);
         services.Count(d => d.ServiceType == typeof(IRegistryProvider)).ShouldBe(1);
         services.Count(d => d.ServiceType == typeof(TimeProvider)).ShouldBe(1);

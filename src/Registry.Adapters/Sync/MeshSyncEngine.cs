@@ -1,0 +1,240 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Registry.Adapters.Sync;
+
+/// <summary>
+/// The reconcile engine of <c>mesh-sync sync</c>: mirrors the mesh catalog into target registries through their
+/// <see cref="IServiceRegistryWriter"/>. Each pass compares what the sources want in a target with what the sync id
+/// owns there and writes only the difference (creates and updates first, deletes last); identical content is zero writes.
+/// </summary>
+/// <remarks>
+/// Safety: nothing is deleted before every source has delivered a first snapshot and the target's owned records are
+/// listed; a source that fails keeps its mirrored records (the catalog keeps its last-known-good instances); a pass
+/// that would delete more than <see cref="SyncOptions.MaxDeleteRatio"/> of a target's owned records holds its deletes
+/// (see <see cref="HeldDeletes"/>) until a pass with a higher ratio confirms them. Records some sync wrote are never
+/// mirrored by the sync that wrote them, nor written back into the registry they came from. Writes are limited by a
+/// token bucket (<see cref="SyncOptions.MaxWritesPerSecond"/>) and fenced by leader election when there is one.
+/// </remarks>
+public sealed partial class MeshSyncEngine : IDisposable
+{
+    private readonly IMeshCatalog _catalog;
+    private readonly IReadOnlyList<IServiceRegistryWriter> _targets;
+    private readonly SyncOptions _options;
+    private readonly ISyncLeadership? _leadership;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SyncMetrics? _metrics;
+    private readonly TokenBucket _bucket;
+    private readonly HashSet<string> _targetNames;
+    private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ServiceInstance>>?> _owned = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private long _lastListed;
+    private bool _wasLeader;
+
+    /// <summary>Creates the engine.</summary>
+    /// <param name="catalog">The mesh catalog the sources feed.</param>
+    /// <param name="targets">The target writers; their names are <see cref="SyncOptions.To"/>.</param>
+    /// <param name="options">What to mirror and the limits; validated here.</param>
+    /// <param name="leadership">Leader election, or <see langword="null"/> to always write.</param>
+    /// <param name="timeProvider">The clock (resync period, write limit).</param>
+    /// <param name="logger">The logger; one summary line per pass and target.</param>
+    /// <param name="meterFactory">Creates the meter for <c>registry.sync.*</c>; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public MeshSyncEngine(
+        IMeshCatalog catalog,
+        IEnumerable<IServiceRegistryWriter> targets,
+        SyncOptions options,
+        ISyncLeadership? leadership = null,
+        TimeProvider? timeProvider = null,
+        ILogger<MeshSyncEngine>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _catalog = catalog;
+        _targets = [.. targets];
+        _options = options;
+        _leadership = leadership;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = meterFactory is null ? null : new SyncMetrics(meterFactory);
+        _bucket = new TokenBucket(options.MaxWritesPerSecond, _time);
+        _targetNames = _targets.Select(static t => t.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var target in _targets)
+        {
+            _owned[target.Name] = null;
+        }
+
+        _lastListed = _time.GetTimestamp();
+        _metrics?.Leader(leadership is null);
+    }
+
+    /// <summary>Deletes held back in the last pass, by target (the delete-ratio guard, or a source without a first snapshot).</summary>
+    public IReadOnlyDictionary<string, int> HeldDeletes
+    {
+        get
+        {
+            lock (_held)
+            {
+                return new Dictionary<string, int>(_held, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Runs one reconcile pass over every target.</summary>
+    /// <param name="cancellationToken">Cancels the pass; what was written stays written.</param>
+    /// <returns>What the pass planned and wrote.</returns>
+    public async Task<SyncPassResult> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await PassAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    /// <summary>Reconciles until cancelled: a pass on every catalog change and on every <see cref="SyncOptions.Resync"/> (which lists the targets again).</summary>
+    /// <param name="cancellationToken">Stops the sync.</param>
+    /// <returns>A task that completes when cancelled.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (_leadership is { IsLeader: false })
+            {
+                await _leadership.WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var token = _catalog.GetChangeToken();
+            try
+            {
+                await RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var due = _options.Resync - _time.GetElapsedTime(_lastListed);
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var registration = token.RegisterChangeCallback(static s => ((CancellationTokenSource)s!).Cancel(), wake);
+            try
+            {
+                // A change or a due drift repair wakes the loop; a change is picked up with the catalog's own coalescing.
+                await Task.Delay(due > TimeSpan.Zero ? due : TimeSpan.Zero, _time, wake.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _pass.Dispose();
+
+    private bool IsSource(string registry) =>
+        !_targetNames.Contains(registry)
+        && (_options.From.Count == 0 || _options.From.Contains(registry, StringComparer.OrdinalIgnoreCase));
+
+    private async Task<SyncPassResult> PassAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var leads = _leadership?.IsLeader ?? true;
+        _metrics?.Leader(leads);
+        if (leads && !_wasLeader && _leadership is not null)
+        {
+            // A new leader starts with a full reconcile: whatever the last one wrote is listed again.
+            ForgetOwned();
+        }
+
+        _wasLeader = leads;
+        if (_time.GetElapsedTime(_lastListed) >= _options.Resync)
+        {
+            ForgetOwned();
+        }
+
+        var snapshot = _catalog.Current;
+        var plans = new List<SyncTargetPlan>();
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        int writes = 0, requests = 0;
+        foreach (var target in _targets)
+        {
+            try
+            {
+                var owned = await OwnedAsync(target, cancellationToken).ConfigureAwait(false);
+                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource);
+                lock (_held)
+                {
+                    _held[target.Name] = plan.HeldDeletes;
+                }
+
+                plans.Add(plan);
+                if (plan.HeldDeletes > 0)
+                {
+                    Log.DeletesHeld(_logger, target.Name, plan.HeldDeletes, plan.HeldReason ?? "");
+                }
+
+                foreach (var rejected in plan.Rejected.Take(16))
+                {
+                    Log.Rejected(_logger, target.Name, rejected.Key, rejected.Reason);
+                }
+
+                var (w, r) = _options.DryRun || !leads ? (0, 0) : await ApplyAsync(target, plan, owned, cancellationToken).ConfigureAwait(false);
+                writes += w;
+                requests += r;
+                _metrics?.Target(target.Name, owned.Values.Sum(static s => s.Count), plan.HeldDeletes);
+                Log.Summary(_logger, target.Name, snapshot.Revision, plan.Creates.Count, plan.Updates.Count, plan.Deletes.Count, plan.HeldDeletes, plan.Rejected.Count, r, _options.DryRun ? "dry run" : leads ? "applied" : "standby");
+            }
+            catch (Exception ex) when (ex is RegistryException or TimeoutException or HttpRequestException)
+            {
+                // A failed target is listed again before its next write; the other targets go on.
+                _owned[target.Name] = null;
+                errors[target.Name] = ex.Message;
+                Log.TargetFailed(_logger, target.Name, ex.Message);
+            }
+        }
+
+        _metrics?.Pass(_time.GetElapsedTime(started));
+        return new SyncPassResult { Revision = snapshot.Revision, Targets = plans, Writes = writes, Requests = requests, Errors = errors, Standby = !leads };
+    }
+
+    private void ForgetOwned()
+    {
+        foreach (var name in _owned.Keys.ToList())
+        {
+            _owned[name] = null;
+        }
+    }
+
+    private async Task<Dictionary<string, IReadOnlyList<ServiceInstance>>> OwnedAsync(IServiceRegistryWriter target, CancellationToken cancellationToken)
+    {
+        if (_owned[target.Name] is { } known)
+        {
+            return known;
+        }
+
+        var listed = await target.ListOwnedAsync(_options.SyncId, cancellationToken).ConfigureAwait(false);
+        var owned = new Dictionary<string, IReadOnlyList<ServiceInstance>>(listed.Services, StringComparer.Ordinal);
+        _owned[target.Name] = owned;
+        _lastListed = _time.GetTimestamp();
+        return owned;
+    }
+}
