@@ -8,17 +8,15 @@ internal static class ConsulHealth
     private const string ServiceMaintenancePrefix = "_service_maintenance:";
     private const string NodeMaintenanceCheck = "_node_maintenance";
 
-    /// <summary>The worst of the entry's checks (node checks such as <c>serfHealth</c> included); a maintenance check means draining.</summary>
-    public static HealthStatus Map(IEnumerable<ConsulHealthCheck>? checks, string? serviceId)
+    /// <summary>
+    /// The worst of ALL the entry's checks (node checks such as <c>serfHealth</c> and any check that names another
+    /// service id included, as Consul's UI shows it); a maintenance check means draining.
+    /// </summary>
+    public static HealthStatus Map(IEnumerable<ConsulHealthCheck>? checks)
     {
         var worst = 0;
         foreach (var check in checks ?? [])
         {
-            if (!string.IsNullOrEmpty(check.ServiceID) && !string.Equals(check.ServiceID, serviceId, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             var id = check.CheckID ?? string.Empty;
             if (id.StartsWith(ServiceMaintenancePrefix, StringComparison.Ordinal) || id == NodeMaintenanceCheck || check.Status == "maintenance")
             {

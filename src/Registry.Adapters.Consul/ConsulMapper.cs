@@ -161,7 +161,7 @@ internal sealed class ConsulMapper
             Id = id,
             Host = host ?? string.Empty,
             Ports = svc.Port == 0 ? [] : [new ServicePort(_settings.PortName, (int)svc.Port, Protocol(meta))],
-            Health = ConsulHealth.Map(entry.Checks, svc.ID),
+            Health = ConsulHealth.Map(entry.Checks),
             Zone = meta.TryGetValue(_settings.ZoneMetaKey, out var zone) && !string.IsNullOrEmpty(zone) ? zone : null,
             Tags = svc.Tags is { Count: > 0 } tags ? [.. tags.Where(static t => t is not null)] : [],
             Metadata = metadata.ToFrozenDictionary(StringComparer.Ordinal),

@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Consul;
 
@@ -10,16 +11,16 @@ namespace Registry.Adapters.Consul;
 /// The <c>consul</c> registry kind: binds <see cref="ConsulRegistryOptions"/> from a <c>Mesh:Registries:N</c>
 /// element and adds <c>--consul URL</c> to <c>mesh-sync</c>.
 /// </summary>
-public sealed class ConsulRegistryProvider : IRegistryProvider
+public sealed class ConsulRegistryProvider : RegistryKind<ConsulRegistryOptions>
 {
     /// <summary>The kind name, <c>consul</c>.</summary>
     public const string KindName = "consul";
 
     /// <inheritdoc />
-    public string Kind => KindName;
+    public override string Kind => KindName;
 
     /// <inheritdoc />
-    public IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
+    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
     [
         new RegistryShortcut(
             "--consul",
@@ -32,15 +33,27 @@ public sealed class ConsulRegistryProvider : IRegistryProvider
     ];
 
     /// <inheritdoc />
-    public IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services)
+    protected override IReadOnlyList<string> Validate(ConsulRegistryOptions options, string settingPath)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(services);
-        var options = new ConsulRegistryOptions();
-        configuration.Bind(options);
-        return Create(name, options, configuration.Path, services);
+        try
+        {
+            ConsulSettings.Create(options, settingPath);
+            return [];
+        }
+        catch (OptionsValidationException ex)
+        {
+            return [.. ex.Failures];
+        }
     }
+
+    /// <inheritdoc />
+    protected override IServiceRegistry CreateRegistry(string name, ConsulRegistryOptions options, string settingPath, IServiceProvider services) =>
+        new ConsulServiceRegistry(
+            name,
+            ConsulSettings.Create(options, settingPath),
+            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetService<IMeterFactory>());
 
     /// <summary>Creates a registrar (registration through the local agent) from options, for code that does not use DI.</summary>
     /// <param name="name">The registrar's name.</param>
@@ -55,14 +68,6 @@ public sealed class ConsulRegistryProvider : IRegistryProvider
         ArgumentNullException.ThrowIfNull(options);
         return new ConsulServiceRegistrar(name, ConsulSettings.Create(options, "Consul"), loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System);
     }
-
-    internal static ConsulServiceRegistry Create(string name, ConsulRegistryOptions options, string path, IServiceProvider services) =>
-        new(
-            name,
-            ConsulSettings.Create(options, path),
-            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-            services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<IMeterFactory>());
 
     private static Dictionary<string, string?> ToConfiguration(string? value)
     {

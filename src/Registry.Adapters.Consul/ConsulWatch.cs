@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Consul;
 
@@ -13,14 +14,18 @@ internal sealed partial class ConsulWatch
     private readonly ConsulServiceRegistry _registry;
     private readonly Channel<Message> _inbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, ServiceLoop> _loops = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IReadOnlyList<ServiceInstance>> _current = new(StringComparer.Ordinal);
     private readonly Dictionary<object, RegistryException> _failing = [];
-    private readonly HashSet<SkippedRecord> _reported = [];
-    private bool _snapshotSent;
+    private readonly WatchPublisher _publisher;
     private bool _failureReported;
     private RegistryConnectionState _reportedState = RegistryConnectionState.Connecting;
 
-    public ConsulWatch(ConsulServiceRegistry registry) => _registry = registry;
+    public ConsulWatch(ConsulServiceRegistry registry)
+    {
+        _registry = registry;
+        _publisher = new WatchPublisher(registry.Name, registry.Logger);
+    }
+
+    private bool SnapshotSent => _publisher.HasSnapshot;
 
     private ILogger Logger => _registry.Logger;
 
@@ -108,7 +113,6 @@ internal sealed partial class ConsulWatch
         }
 
         _loops.Clear();
-        _current.Clear();
         Recover(this, events);
         if (_reportedState != RegistryConnectionState.Connected)
         {
@@ -116,18 +120,8 @@ internal sealed partial class ConsulWatch
             events.Add(new RegistryStateEvent(RegistryConnectionState.Connected));
         }
 
-        Report(full.Skipped, events);
-        foreach (var (name, read) in full.Services)
-        {
-            Report(read.Skipped, events);
-            if (read.Instances.Count > 0)
-            {
-                _current[name] = read.Instances;
-            }
-        }
-
-        events.Add(new RegistrySnapshotEvent(ConsulServiceRegistry.ToSnapshot(full.Services, full.Skipped, full.Index), IsResync: _snapshotSent));
-        _snapshotSent = true;
+        // The snapshot carries the skipped records of the read; the publisher logs them once.
+        _publisher.PublishSnapshot(ConsulServiceRegistry.ToSnapshot(full.Services, full.Skipped, full.Index), events);
         foreach (var name in full.Names)
         {
             var index = full.Services.TryGetValue(name, out var read) ? Client.ConsulIndex.Next(0, read.Index) : 0;
@@ -155,25 +149,8 @@ internal sealed partial class ConsulWatch
         }
     }
 
-    private void Apply(string service, IReadOnlyList<ServiceInstance> instances, ulong? index, List<RegistryEvent> events)
-    {
-        var known = _current.TryGetValue(service, out var previous) ? previous : [];
-        if (known.SequenceEqual(instances))
-        {
-            return;
-        }
-
-        if (instances.Count == 0)
-        {
-            _current.Remove(service);
-        }
-        else
-        {
-            _current[service] = instances;
-        }
-
-        events.Add(new ServiceChangedEvent(service, instances, index?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-    }
+    private void Apply(string service, IReadOnlyList<ServiceInstance> instances, ulong? index, List<RegistryEvent> events) =>
+        _publisher.PublishService(service, instances, index?.ToString(System.Globalization.CultureInfo.InvariantCulture), events);
 
     /// <summary>
     /// A loop failed. The state is reported again whenever the set of failing loops changes (not on every repeat), with
@@ -221,7 +198,7 @@ internal sealed partial class ConsulWatch
         if (_failing.Count == 0 && _failureReported)
         {
             _failureReported = false;
-            if (_snapshotSent)
+            if (SnapshotSent)
             {
                 ConsulServiceRegistry.Log.Recovered(Logger, _registry.Name);
                 _reportedState = RegistryConnectionState.Connected;
@@ -230,17 +207,7 @@ internal sealed partial class ConsulWatch
         }
     }
 
-    private void Report(IReadOnlyList<SkippedRecord> skipped, List<RegistryEvent> events)
-    {
-        foreach (var record in skipped)
-        {
-            if (_reported.Add(record))
-            {
-                ConsulServiceRegistry.Log.RecordSkipped(Logger, _registry.Name, record.Key, record.Reason);
-                events.Add(new RecordSkippedEvent(record));
-            }
-        }
-    }
+    private void Report(IReadOnlyList<SkippedRecord> skipped, List<RegistryEvent> events) => _publisher.PublishSkipped(skipped, events);
 
     private bool IsLive(object loop) => loop == this || (loop is ServiceLoop service && _loops.TryGetValue(service.Name, out var live) && ReferenceEquals(live, service));
 

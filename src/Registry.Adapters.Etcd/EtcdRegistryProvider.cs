@@ -4,20 +4,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Etcd;
 
 /// <summary>The <c>etcd</c> registry kind: configuration binding (<c>Mesh:Registries:N:Kind = etcd</c>) and the console's <c>--etcd URL[,URL]</c>.</summary>
-public sealed class EtcdRegistryProvider : IRegistryProvider
+public sealed class EtcdRegistryProvider : RegistryKind<EtcdRegistryOptions>
 {
     /// <summary>The kind name.</summary>
     public const string KindName = "etcd";
 
     /// <inheritdoc />
-    public string Kind => KindName;
+    public override string Kind => KindName;
 
     /// <inheritdoc />
-    public IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
+    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
     [
         new RegistryShortcut(
             "--etcd",
@@ -29,20 +30,6 @@ public sealed class EtcdRegistryProvider : IRegistryProvider
         },
     ];
 
-    /// <inheritdoc />
-    public IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(services);
-        var options = Bind(name, configuration);
-        return EtcdRegistryFactory.CreateRegistry(
-            name,
-            options,
-            services.GetService<ILoggerFactory>(),
-            services.GetService<TimeProvider>(),
-            services.GetService<IMeterFactory>());
-    }
-
     /// <summary>Binds and validates options from a configuration section.</summary>
     /// <param name="name">The registry name.</param>
     /// <param name="configuration">The section.</param>
@@ -51,17 +38,10 @@ public sealed class EtcdRegistryProvider : IRegistryProvider
     public static EtcdRegistryOptions Bind(string name, IConfigurationSection configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = new EtcdRegistryOptions();
-        try
-        {
-            configuration.Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException(name, typeof(EtcdRegistryOptions), [$"{configuration.Path} has a value that cannot be read: {ex.Message}"]);
-        }
-
-        var errors = options.Validate(configuration.Path);
+        var kind = new EtcdRegistryProvider();
+        var errors = new List<string>();
+        var options = kind.Bind(configuration, errors);
+        errors.AddRange(kind.Validate(options, configuration.Path));
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(name, typeof(EtcdRegistryOptions), errors);
@@ -69,6 +49,22 @@ public sealed class EtcdRegistryProvider : IRegistryProvider
 
         return options;
     }
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> Validate(EtcdRegistryOptions options, string settingPath)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Validate(settingPath);
+    }
+
+    /// <inheritdoc />
+    protected override IServiceRegistry CreateRegistry(string name, EtcdRegistryOptions options, string settingPath, IServiceProvider services) =>
+        new EtcdServiceRegistry(
+            name,
+            options,
+            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetService<IMeterFactory>());
 
     private static Dictionary<string, string?> ParseShortcut(string? value)
     {

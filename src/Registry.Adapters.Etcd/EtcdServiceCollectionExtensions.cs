@@ -17,15 +17,7 @@ public static class EtcdServiceCollectionExtensions
     public static IMeshRegistryBuilder AddEtcd(this IMeshRegistryBuilder builder, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = new EtcdRegistryOptions();
-        configure?.Invoke(options);
-        builder.AddRegistry(new RegistryDefinition(name, EtcdRegistryProvider.KindName, sp => EtcdRegistryFactory.CreateRegistry(
-            name,
-            options,
-            sp.GetService<ILoggerFactory>(),
-            sp.GetService<TimeProvider>(),
-            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>())));
-        return builder.AddEtcdProvider();
+        return new EtcdRegistryProvider().AddTo(builder, name, configure);
     }
 
     /// <summary>Makes the <c>etcd</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>

@@ -121,11 +121,8 @@ internal sealed partial class EtcdServiceRegistry
             _metrics.Resync();
         }
 
+        // The snapshot carries its skipped records (logged when decoded): they are not sent again as events.
         await writer.WriteAsync(new RegistrySnapshotEvent(loaded.Snapshot, isResync), cancellationToken).ConfigureAwait(false);
-        foreach (var skipped in loaded.Snapshot.Skipped.Take(MaxSkippedEventsPerSnapshot))
-        {
-            await writer.WriteAsync(new RecordSkippedEvent(skipped), cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private async Task WatchStreamAsync(EtcdConnection connection, WatchCursor cursor, ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)

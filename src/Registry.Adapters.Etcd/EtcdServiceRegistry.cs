@@ -13,7 +13,6 @@ namespace Registry.Adapters.Etcd;
 /// </summary>
 internal sealed partial class EtcdServiceRegistry : IServiceRegistry
 {
-    private const int MaxSkippedEventsPerSnapshot = 1000;
     private readonly EtcdRegistryOptions _options;
     private readonly EtcdRecordCodec _codec;
     private readonly TimeProvider _timeProvider;

@@ -84,7 +84,7 @@ internal sealed class EurekaInstanceMapper(EurekaRegistryOptions options)
         }
 
         var port = instance.Port?.Value is { } p ? p.ToString(CultureInfo.InvariantCulture) : "0";
-        return $"{instance.HostName}:{(instance.App ?? appName)?.ToLowerInvariant()}:{port}";
+        return $"{instance.HostName}:{instance.App ?? appName}:{port}";
     }
 
     /// <summary>Maps one wire instance of application <paramref name="appName"/>.</summary>

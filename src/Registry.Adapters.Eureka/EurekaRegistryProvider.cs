@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Eureka;
 
@@ -11,16 +11,16 @@ namespace Registry.Adapters.Eureka;
 /// The <c>eureka</c> registry kind: creates a Eureka registry from a <c>Mesh:Registries:N</c> element
 /// (<c>ServiceUrls:0</c>, <c>FetchInterval</c>, …) and adds the console shortcut <c>--eureka URL[,URL]</c>.
 /// </summary>
-public sealed class EurekaRegistryProvider : IRegistryProvider
+public sealed class EurekaRegistryProvider : RegistryKind<EurekaRegistryOptions>
 {
     /// <summary>The kind name, <c>eureka</c>.</summary>
     public const string KindName = "eureka";
 
     /// <inheritdoc />
-    public string Kind => KindName;
+    public override string Kind => KindName;
 
     /// <inheritdoc />
-    public IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
+    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
     [
         new RegistryShortcut(
             "--eureka",
@@ -33,21 +33,20 @@ public sealed class EurekaRegistryProvider : IRegistryProvider
     ];
 
     /// <inheritdoc />
-    public IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services)
+    protected override IReadOnlyList<string> Validate(EurekaRegistryOptions options, string settingPath)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(services);
-        var options = new EurekaRegistryOptions();
-        configuration.Bind(options);
-        ThrowIfInvalid(options, configuration.Path);
-        return new EurekaServiceRegistry(
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Validate(settingPath);
+    }
+
+    /// <inheritdoc />
+    protected override IServiceRegistry CreateRegistry(string name, EurekaRegistryOptions options, string settingPath, IServiceProvider services) =>
+        new EurekaServiceRegistry(
             name,
             options,
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>(),
             services.GetService<IMeterFactory>());
-    }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> naming the settings at <paramref name="path"/> when <paramref name="options"/> are invalid.</summary>
     /// <param name="options">The options.</param>

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,15 +18,7 @@ public static class EurekaServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        builder.AddRegistry(new RegistryDefinition(name, EurekaRegistryProvider.KindName, services =>
-        {
-            var options = new EurekaRegistryOptions();
-            configure?.Invoke(options);
-            EurekaRegistryProvider.ThrowIfInvalid(options, $"Mesh:Registries:{name}");
-            return new EurekaServiceRegistry(name, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>(),
-            services.GetService<IMeterFactory>());
-        }));
-        return builder.AddEurekaProvider();
+        return new EurekaRegistryProvider().AddTo(builder, name, configure);
     }
 
     /// <summary>Makes the <c>eureka</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Eureka;
 
@@ -45,7 +46,7 @@ internal sealed partial class EurekaServiceRegistry
     {
         private readonly EurekaLocalRegistry _local = new(owner._mapper);
         private readonly RetryBackoff _backoff = new(max: owner._options.FetchInterval * 2 > TimeSpan.FromSeconds(30) ? owner._options.FetchInterval * 2 : TimeSpan.FromSeconds(30));
-        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+        private readonly WatchPublisher _publisher = new(owner.Name, owner._logger);
         private bool _started;
         private bool _connected;
         private bool _needFull = true;
@@ -67,15 +68,20 @@ internal sealed partial class EurekaServiceRegistry
                     events.Add(new RegistryStateEvent(RegistryConnectionState.Connected));
                 }
 
-                events.AddRange(data);
-                foreach (var skip in skipped)
+                foreach (var item in data)
                 {
-                    if (_reported.Add(skip.Key + "\n" + skip.Reason))
+                    if (item is RegistrySnapshotEvent snapshot)
                     {
-                        Log.RecordSkipped(owner._logger, owner.Name, skip.Key, skip.Reason);
-                        events.Add(new RecordSkippedEvent(skip));
+                        // Its skipped records travel inside it; PublishSkipped below then finds them reported.
+                        _publisher.PublishSnapshot(snapshot.Snapshot, events);
+                    }
+                    else
+                    {
+                        events.Add(item);
                     }
                 }
+
+                _publisher.PublishSkipped(skipped, events);
 
                 _backoff.Reset();
                 return (events, NextDelay(started));

@@ -1,4 +1,3 @@
-using Registry.Adapters;
 using Registry.Adapters.Kubernetes;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,13 +14,7 @@ public static class KubernetesMeshRegistryBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        builder.AddRegistry(new RegistryDefinition(name, KubernetesRegistryProvider.KindName, services =>
-        {
-            var options = new KubernetesRegistryOptions();
-            configure?.Invoke(options);
-            return KubernetesRegistryProvider.Create(name, options, $"Mesh:Registries:{name}", services);
-        }));
-        return builder.AddKubernetesProvider();
+        return new KubernetesRegistryProvider().AddTo(builder, name, configure);
     }
 
     /// <summary>Makes the <c>kubernetes</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Kubernetes;
 
@@ -9,16 +8,16 @@ namespace Registry.Adapters.Kubernetes;
 /// The <c>kubernetes</c> registry kind: binds <see cref="KubernetesRegistryOptions"/> from a <c>Mesh:Registries:N</c>
 /// section and adds the console shortcuts <c>--kubeconfig PATH</c> and <c>--kubernetes</c> (in-cluster).
 /// </summary>
-public sealed class KubernetesRegistryProvider : IRegistryProvider
+public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistryOptions>
 {
     /// <summary>The kind name, <c>kubernetes</c>.</summary>
     public const string KindName = "kubernetes";
 
     /// <inheritdoc />
-    public string Kind => KindName;
+    public override string Kind => KindName;
 
     /// <inheritdoc />
-    public IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
+    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
     [
         new RegistryShortcut(
             "--kubeconfig",
@@ -38,34 +37,24 @@ public sealed class KubernetesRegistryProvider : IRegistryProvider
     ];
 
     /// <inheritdoc />
-    public IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services)
+    protected override IReadOnlyList<string> Validate(KubernetesRegistryOptions options, string settingPath)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(services);
-        var options = new KubernetesRegistryOptions();
-        configuration.Bind(options);
-        return Create(name, options, configuration.Path, services);
-    }
-
-    internal static IServiceRegistry Create(string name, KubernetesRegistryOptions options, string path, IServiceProvider services)
-    {
-        var errors = new List<string>(options.Validate(path));
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>(options.Validate(settingPath));
         if (options.ClientFactory is null && !options.InCluster && !string.IsNullOrWhiteSpace(options.KubeconfigPath) && !File.Exists(options.KubeconfigPath))
         {
-            errors.Add($"{path}:KubeconfigPath is '{options.KubeconfigPath}', which does not exist; set it to a kubeconfig file (or use InCluster inside a pod).");
+            errors.Add($"{settingPath}:KubeconfigPath is '{options.KubeconfigPath}', which does not exist; set it to a kubeconfig file (or use InCluster inside a pod).");
         }
 
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(name, typeof(KubernetesRegistryOptions), errors);
-        }
+        return errors;
+    }
 
-        return new KubernetesServiceRegistry(
+    /// <inheritdoc />
+    protected override IServiceRegistry CreateRegistry(string name, KubernetesRegistryOptions options, string settingPath, IServiceProvider services) =>
+        new KubernetesServiceRegistry(
             name,
             options,
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>(),
             services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
-    }
 }

@@ -24,9 +24,6 @@ internal sealed partial class KubernetesServiceRegistry
         [LoggerMessage(EventId = 6005, Level = LogLevel.Information, Message = "Kubernetes registry {Registry}: {Stream} works again")]
         public static partial void Recovered(ILogger logger, string registry, string stream);
 
-        [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Kubernetes registry {Registry}: skipped {Key}: {Reason}")]
-        public static partial void Skipped(ILogger logger, string registry, string key, string reason);
-
         [LoggerMessage(EventId = 6007, Level = LogLevel.Error, Message = "Kubernetes registry {Registry}: cannot create the API client: {Error}")]
         public static partial void ClientFailed(ILogger logger, string registry, string error);
     }

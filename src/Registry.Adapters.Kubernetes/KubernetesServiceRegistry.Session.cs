@@ -10,7 +10,7 @@ internal sealed partial class KubernetesServiceRegistry
         private readonly KubernetesView _view = new();
         private readonly HashSet<ResourceStream> _listed = [];
         private readonly Dictionary<ResourceStream, StreamMessage.Faulted> _faults = [];
-        private bool _snapshotSent;
+        private readonly Backends.WatchPublisher _publisher = new(owner.Name, owner._logger);
         private RegistryConnectionState _state = RegistryConnectionState.Connecting;
         private string? _error;
 
@@ -22,20 +22,19 @@ internal sealed partial class KubernetesServiceRegistry
                     _faults.Remove(listed.Stream);
                     var relist = !_listed.Add(listed.Stream) || listed.Relist;
                     Report(Replace(_view, listed.Stream, listed.Items), output);
-                    if (_snapshotSent)
+                    if (_publisher.HasSnapshot)
                     {
                         if (relist)
                         {
-                            output.Add(new RegistrySnapshotEvent(_view.Snapshot(), IsResync: true));
+                            _publisher.PublishSnapshot(_view.Snapshot(), output);
                         }
 
                         ReportConnected(output);
                     }
                     else if (_listed.Count == streamCount)
                     {
-                        _snapshotSent = true;
                         ReportConnected(output);
-                        output.Add(new RegistrySnapshotEvent(_view.Snapshot()));
+                        _publisher.PublishSnapshot(_view.Snapshot(), output);
                     }
 
                     break;
@@ -62,21 +61,21 @@ internal sealed partial class KubernetesServiceRegistry
                     break;
                 case StreamMessage.Recovered recovered:
                     _faults.Remove(recovered.Stream);
-                    if (_snapshotSent)
+                    if (_publisher.HasSnapshot)
                     {
                         ReportConnected(output);
                     }
 
                     break;
                 case StreamMessage.Skipped skippedRecord:
-                    output.Add(new RecordSkippedEvent(skippedRecord.Record));
+                    _publisher.PublishSkipped(skippedRecord.Record, output);
                     break;
             }
         }
 
         public void Flush(List<RegistryEvent> output)
         {
-            if (_snapshotSent)
+            if (_publisher.HasSnapshot)
             {
                 output.AddRange(_view.Flush());
             }
@@ -84,11 +83,7 @@ internal sealed partial class KubernetesServiceRegistry
 
         private void Report(IReadOnlyList<SkippedRecord> skipped, List<RegistryEvent> output)
         {
-            foreach (var record in skipped)
-            {
-                Log.Skipped(owner._logger, owner.Name, record.Key, record.Reason);
-                output.Add(new RecordSkippedEvent(record));
-            }
+            _publisher.PublishSkipped(skipped, output);
         }
 
         private void ReportConnected(List<RegistryEvent> output)

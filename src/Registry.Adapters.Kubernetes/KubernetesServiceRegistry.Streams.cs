@@ -102,7 +102,6 @@ internal sealed partial class KubernetesServiceRegistry
 
                     malformedAt = resourceVersion;
                     var record = new SkippedRecord($"{stream.Resource} watch {stream.Scope}", $"malformed watch event skipped ({malformed.GetType().Name}: {ServiceInstanceValidator.Printable(malformed.Message, 160)})");
-                    Log.Skipped(_logger, Name, record.Key, record.Reason);
                     writer.TryWrite(new StreamMessage.Skipped(stream, record));
                     continue;
                 }

@@ -35,7 +35,6 @@ internal sealed partial class KubernetesServiceRegistry
             }
 
             var record = new SkippedRecord($"{stream.Resource} watch {stream.Scope}", $"malformed watch event skipped ({ex.GetType().Name}: {ServiceInstanceValidator.Printable(ex.Message, 160)})");
-            Log.Skipped(_logger, Name, record.Key, record.Reason);
             writer.TryWrite(new StreamMessage.Skipped(stream, record));
         }
 

@@ -28,6 +28,11 @@ internal sealed class MeshSession : IAsyncDisposable
 
     public MeshOptions Options { get; }
 
+    /// <summary>Builds the mesh and starts every registry's watch, logging at Debug when <paramref name="verbose"/>, else Warning.</summary>
+    /// <exception cref="CliUsageException">The settings are invalid.</exception>
+    public static Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, bool verbose, CancellationToken cancellationToken) =>
+        StartAsync(mesh, useEmbeddedDefault, env, verbose ? LogLevel.Debug : LogLevel.Warning, cancellationToken);
+
     /// <summary>Builds the mesh and starts every registry's watch.</summary>
     /// <exception cref="CliUsageException">The settings are invalid.</exception>
     public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, LogLevel logLevel, CancellationToken cancellationToken)

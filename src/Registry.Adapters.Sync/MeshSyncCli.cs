@@ -31,6 +31,7 @@ internal static class MeshSyncCli
         options.AddTo(watch);
         watch.SetAction((result, token) => GuardAsync(env, ExitCodes.Ok, () => WatchCommand.RunAsync(result, options, env, token), token));
         root.Subcommands.Add(watch);
+        root.Subcommands.Add(Export.ExportCommand.Create(options, env, GuardAsync));
         root.Subcommands.Add(Completion.CreateCommand(env));
         if (Completion.TrySuggest(root, args, env))
         {

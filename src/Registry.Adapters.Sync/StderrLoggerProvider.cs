@@ -34,7 +34,7 @@ internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) :
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel) || !ConsoleLogFilter.IsShown(owner._minimum, category, eventId))
+            if (!IsEnabled(logLevel) || !ConsoleLogFilter.IsShown(owner._minimum, category, eventId, logLevel))
             {
                 return;
             }

@@ -53,6 +53,9 @@ public sealed class MeshOptions
 
     /// <summary>Registries added in code (<c>mesh.AddConsul(...)</c>); they follow the configured ones unless given a priority.</summary>
     internal List<RegistryDefinition> Definitions { get; } = [];
+
+    /// <summary>Values of the <c>Mesh</c> section that could not be read; reported by validation with every other error.</summary>
+    internal List<string> BindErrors { get; } = [];
 }
 
 /// <summary>One element of <c>Mesh:Registries</c>.</summary>

@@ -76,18 +76,30 @@ public sealed class ConsulMapperTests
         [
             new() { CheckID = "serfHealth", Status = serf, ServiceID = string.Empty },
             new() { CheckID = "service:web-1", Status = service, ServiceID = "web-1" },
-            new() { CheckID = "service:other", Status = "critical", ServiceID = "other" }, // another service's check is ignored
         ];
         if (maintenance is not null)
         {
             checks.Add(new() { CheckID = maintenance, Status = "critical", ServiceID = maintenance.StartsWith("_service", StringComparison.Ordinal) ? "web-1" : string.Empty });
         }
 
-        ConsulHealth.Map(checks, "web-1").ShouldBe(expected);
+        ConsulHealth.Map(checks).ShouldBe(expected);
     }
 
     [Fact]
-    public void MapHealth_NoChecks_IsHealthy() => ConsulHealth.Map(null, "x").ShouldBe(HealthStatus.Healthy);
+    public void MapHealth_CheckOfAnotherServiceIdInTheEntry_CountsToo()
+    {
+        List<ConsulHealthCheck> checks =
+        [
+            new() { CheckID = "serfHealth", Status = "passing", ServiceID = string.Empty },
+            new() { CheckID = "service:web-1", Status = "passing", ServiceID = "web-1" },
+            new() { CheckID = "sidecar-alive", Status = "critical", ServiceID = "web-1-sidecar-proxy" },
+        ];
+
+        ConsulHealth.Map(checks).ShouldBe(HealthStatus.Unhealthy, "the worst of all checks of the entry, as the README and Consul's UI say");
+    }
+
+    [Fact]
+    public void MapHealth_NoChecks_IsHealthy() => ConsulHealth.Map(null).ShouldBe(HealthStatus.Healthy);
 
     [Fact]
     public void ParseHealth_BadEntries_AreSkippedAndNeighboursKept()

@@ -155,7 +155,7 @@ public sealed class EtcdServiceRegistryTests(EtcdServerFixture fixture) : IClass
         snapshot.Skipped.Single(s => s.Key.EndsWith("..evil", StringComparison.Ordinal)).Reason.ShouldContain("..");
         snapshot.Skipped.Single(s => s.Key.EndsWith("big", StringComparison.Ordinal)).Reason.ShouldContain("MaxValueBytes");
         snapshot.Skipped.Single(s => s.Key.EndsWith("bad-port", StringComparison.Ordinal)).Reason.ShouldContain("out of range");
-        await recorder.WaitForViewAsync(_ => recorder.Events.OfType<RecordSkippedEvent>().Count() == 5, Wait, "five skip reports");
+        recorder.Events.OfType<RecordSkippedEvent>().ShouldBeEmpty("a record skipped while reading the snapshot travels in it, not again as an event");
 
         // The same bad input arriving through the watch: reported, neighbours kept, a valid record made bad is dropped.
         var second = Instance("orders", 2);
@@ -163,7 +163,8 @@ public sealed class EtcdServiceRegistryTests(EtcdServerFixture fixture) : IClass
         await recorder.WaitForViewAsync(v => v["orders"].Count == 2, Wait, "a second good instance");
         await _client.PutAsync($"{_prefix}orders/{second.Id}", "{ broken");
         await _client.PutAsync($"{_prefix}orders/..evil2", "{}");
-        await recorder.WaitForViewAsync(_ => recorder.Events.OfType<RecordSkippedEvent>().Count() == 7, Wait, "two more skip reports");
+        await recorder.WaitForViewAsync(_ => recorder.Events.OfType<RecordSkippedEvent>().Count() == 2, Wait, "two more skip reports");
+        recorder.Skipped.Count.ShouldBe(7, "each bad record reported once");
         await recorder.WaitForViewAsync(v => v["orders"].Count == 1, Wait, "the instance whose value broke is dropped");
         recorder.View["orders"].ShouldHaveSingleItem().ShouldBe(good);
         recorder.Completed.ShouldBeFalse();

@@ -170,7 +170,7 @@ public sealed class EurekaWireTests
         services.Keys.ShouldBe(["orders", "orders-v2"], ignoreOrder: true);
         var instance = services["orders"].ShouldHaveSingleItem();
         instance.Host.ShouldBe("10.0.0.1");
-        instance.Id.ShouldBe("o1.internal:orders:8080", "without instanceId the id is hostName:app:port");
+        instance.Id.ShouldBe("o1.internal:ORDERS:8080", "without instanceId the id is hostName:app:port, the app name as Eureka spells it");
     }
 
     [Fact]

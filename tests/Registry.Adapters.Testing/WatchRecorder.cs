@@ -58,6 +58,28 @@ public sealed class WatchRecorder : IAsyncDisposable
 
     public int SnapshotCount => _events.Count(static e => e is RegistrySnapshotEvent);
 
+    /// <summary>
+    /// Every skipped record reported so far through either channel (a snapshot's <see cref="RegistrySnapshot.Skipped"/>
+    /// or a <see cref="RecordSkippedEvent"/>), once per report: a record reported twice appears twice.
+    /// </summary>
+    public IReadOnlyList<SkippedRecord> Skipped => [.. Events.SelectMany(static e => e switch
+    {
+        RegistrySnapshotEvent s => s.Snapshot.Skipped,
+        RecordSkippedEvent k => [k.Record],
+        _ => (IEnumerable<SkippedRecord>)[],
+    })];
+
+    /// <summary>Waits until a skipped record that matches has been reported through either channel.</summary>
+    /// <param name="predicate">The record wanted.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="because">What the test waits for, for the failure message.</param>
+    /// <returns>The record.</returns>
+    public async Task<SkippedRecord> WaitForSkippedAsync(Func<SkippedRecord, bool> predicate, TimeSpan timeout, string because)
+    {
+        await WaitForEventAsync<RegistryEvent>(_ => Skipped.Any(predicate), timeout, because).ConfigureAwait(false);
+        return Skipped.First(predicate);
+    }
+
     /// <summary>A copy of the view built from events so far.</summary>
     public Dictionary<string, IReadOnlyList<ServiceInstance>> View
     {

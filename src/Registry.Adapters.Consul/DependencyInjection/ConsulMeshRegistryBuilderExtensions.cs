@@ -1,4 +1,3 @@
-using Registry.Adapters;
 using Registry.Adapters.Consul;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,13 +14,7 @@ public static class ConsulMeshRegistryBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        builder.AddRegistry(new RegistryDefinition(name, ConsulRegistryProvider.KindName, services =>
-        {
-            var options = new ConsulRegistryOptions();
-            configure?.Invoke(options);
-            return ConsulRegistryProvider.Create(name, options, $"Mesh:Registries:{name}", services);
-        }));
-        return builder.AddConsulProvider();
+        return new ConsulRegistryProvider().AddTo(builder, name, configure);
     }
 
     /// <summary>Makes the <c>consul</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>

@@ -7,8 +7,8 @@ namespace Registry.Adapters.Sync;
 /// <summary>
 /// What the console logs. The console reports every registry's state itself, one line each
 /// (<c>mesh-sync: registry 'consul' (consul) is failed: …</c>), so unless <c>--verbose</c> a backend's
-/// warnings (its retries) and the catalog's stale/failed warnings are not repeated; the catalog's other
-/// warnings (skipped records, name conflicts, held-back snapshots) are shown.
+/// warnings (its retries) and the catalog's stale/failed warnings are not repeated; skipped records and the
+/// catalog's other warnings (name conflicts, held-back snapshots) are shown.
 /// </summary>
 internal static partial class ConsoleLogFilter
 {
@@ -25,13 +25,31 @@ internal static partial class ConsoleLogFilter
             return false;
         }
 
-        var backend = category.StartsWith("Registry.Adapters", StringComparison.Ordinal) && category != CatalogCategory;
-        return minimum <= LogLevel.Debug || !backend || level >= LogLevel.Error;
+        // A backend's warnings are decided per event (IsShown): its skipped records are shown.
+        return true;
     }
 
-    /// <summary>Whether an event is shown (the registry-state events are not, below Debug).</summary>
-    public static bool IsShown(LogLevel minimum, string category, EventId eventId) =>
-        minimum <= LogLevel.Debug || category != CatalogCategory || !StateEvents.Contains(eventId.Id);
+    /// <summary>
+    /// Whether an event is shown: below Debug, not the catalog's registry-state events, and of a backend's
+    /// warnings only its skipped records (the <c>[LoggerMessage]</c> method <c>RecordSkipped</c>, whatever the backend).
+    /// </summary>
+    public static bool IsShown(LogLevel minimum, string category, EventId eventId, LogLevel level = LogLevel.Warning)
+    {
+        if (minimum <= LogLevel.Debug)
+        {
+            return true;
+        }
+
+        if (category == CatalogCategory)
+        {
+            return !StateEvents.Contains(eventId.Id);
+        }
+
+        return !IsBackend(category) || level >= LogLevel.Error || eventId.Name == "RecordSkipped";
+    }
+
+    private static bool IsBackend(string category) =>
+        category.StartsWith("Registry.Adapters", StringComparison.Ordinal) && category != CatalogCategory;
 
     /// <summary>Renders the <see cref="TimeSpan"/> arguments of a log message, and fractional milliseconds, as a person writes them.</summary>
     public static string HumanDurations<TState>(string message, TState state)

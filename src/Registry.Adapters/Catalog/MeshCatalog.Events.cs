@@ -33,8 +33,9 @@ public sealed partial class MeshCatalog
                 case RegistryStateEvent state:
                     ApplyState(entry, state.State, state.Error, state.StaleServices);
                     break;
-                case RecordSkippedEvent skipped:
-                    Skip(entry, skipped.Record);
+                case RecordSkippedEvent { Record: { } record }:
+                    // The registry logged it when it skipped it (WatchPublisher); the catalog only keeps it.
+                    entry.AddSkipped(record);
                     break;
                 default:
                     break;
@@ -71,10 +72,10 @@ public sealed partial class MeshCatalog
     private void ApplySnapshot(RegistryEntry entry, RegistrySnapshotEvent snapshotEvent)
     {
         var snapshot = snapshotEvent.Snapshot ?? RegistrySnapshot.Empty;
-        foreach (var skipped in snapshot.Skipped ?? [])
-        {
-            Skip(entry, skipped);
-        }
+
+        // A snapshot carries the registry's complete set of skipped records: it replaces the ones held, so a resync
+        // does not count a record again. The registry logged them; the catalog only keeps them.
+        entry.ResetSkipped(snapshot.Skipped ?? []);
 
         var services = snapshot.Services ?? RegistrySnapshot.Empty.Services;
         var incoming = new Dictionary<string, ImmutableArray<MeshInstance>>(services.Count, StringComparer.Ordinal);
@@ -183,13 +184,9 @@ public sealed partial class MeshCatalog
         }
     }
 
-    private void Skip(RegistryEntry entry, SkippedRecord? record)
+    /// <summary>Keeps and logs a record the catalog itself skipped (an invalid instance, a mesh name that is not valid).</summary>
+    private void Skip(RegistryEntry entry, SkippedRecord record)
     {
-        if (record is null)
-        {
-            return;
-        }
-
         entry.AddSkipped(record);
         Log.RecordSkipped(_logger, entry.Name, record.Key, record.Reason);
     }

@@ -64,6 +64,12 @@ internal sealed class RegistryEntry(string name, string kind, int priority, Name
 
     public RegistryStatus? Status { get; set; }
 
+    public void ResetSkipped(IReadOnlyList<SkippedRecord> records)
+    {
+        Skipped = [.. records.Where(static r => r is not null).Take(MaxSkipped)];
+        Dirty = true;
+    }
+
     public void AddSkipped(SkippedRecord record)
     {
         var builder = ImmutableArray.CreateBuilder<SkippedRecord>(Math.Min(Skipped.Length + 1, MaxSkipped));

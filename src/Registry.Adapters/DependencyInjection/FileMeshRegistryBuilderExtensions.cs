@@ -34,15 +34,7 @@ public static class FileMeshRegistryBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
-        var options = new FileRegistryOptions();
-        configure(options);
-        return builder.AddRegistry(new RegistryDefinition(
-            name,
-            FileRegistry.FileKind,
-            sp => FileRegistryProvider.Create(name, options, $"AddFile(\"{name}\")", sp))
-        {
-            Priority = priority,
-        });
+        return new FileRegistryProvider().AddTo(builder, name, configure, priority);
     }
 
     /// <summary>Adds an in-memory registry the application fills itself (tests, instances known without a backend).</summary>

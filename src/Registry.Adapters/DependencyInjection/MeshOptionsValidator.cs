@@ -11,7 +11,8 @@ internal sealed class MeshOptionsValidator(MeshRegistryPlanner planner) : IValid
     {
         ArgumentNullException.ThrowIfNull(options);
         var prefix = planner.SettingPrefix;
-        var errors = new List<string>(planner.Plan(options).Errors);
+        var errors = new List<string>(options.BindErrors);
+        errors.AddRange(planner.Plan(options).Errors);
         if (options.DropGuardRatio is { } ratio && (double.IsNaN(ratio) || ratio is < 0 or > 1))
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"{prefix}:DropGuardRatio is {ratio}; set a share between 0 and 1 (0.5 holds back a snapshot that drops more than half of a registry's instances)."));

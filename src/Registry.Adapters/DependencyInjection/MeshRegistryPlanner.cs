@@ -80,6 +80,7 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
             CheckName(name, $"{path}:Name", seen, errors);
             CheckMergeSettings(path, element.NameTemplate, element.DropGuardRatio, errors);
             var registrySection = section ?? new EmptyConfigurationSection(path);
+            errors.AddRange(provider.Validate(name, registrySection));
             planned.Add(new PlannedRegistry(
                 name,
                 provider.Kind,
@@ -96,9 +97,14 @@ internal sealed class MeshRegistryPlanner(IEnumerable<IRegistryProvider> provide
         for (var j = 0; j < options.Definitions.Count; j++)
         {
             var definition = options.Definitions[j];
-            var path = $"registry '{definition.Name}' (added in code)";
+            var path = definition.SettingPath ?? $"registry '{definition.Name}' (added in code)";
             CheckName(definition.Name, path, seen, errors);
             CheckMergeSettings(path, definition.NameTemplate, definition.DropGuardRatio, errors);
+            if (definition.Validate is { } validate)
+            {
+                errors.AddRange(validate());
+            }
+
             planned.Add(new PlannedRegistry(
                 definition.Name,
                 definition.Kind,

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +24,8 @@ public static class MeshServiceCollectionExtensions
         services.TryAddSingleton(static sp => new MeshCatalog(
             sp.GetRequiredService<IOptions<MeshOptions>>().Value,
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILogger<MeshCatalog>>()));
+            sp.GetService<ILogger<MeshCatalog>>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IMeshCatalog>(static sp => sp.GetRequiredService<MeshCatalog>());
         services.TryAddSingleton<MeshRegistryPlanner>();
         services.TryAddSingleton<MeshHostedService>();
@@ -52,7 +54,7 @@ public static class MeshServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(meshSection);
         var builder = services.AddMeshRegistry();
         services.AddSingleton(new MeshConfigurationSource(meshSection));
-        services.Configure<MeshOptions>(meshSection);
+        services.AddSingleton<IConfigureOptions<MeshOptions>>(new MeshOptionsBinder(meshSection));
         return builder;
     }
 }

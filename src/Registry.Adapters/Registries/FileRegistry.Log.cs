@@ -12,9 +12,6 @@ internal sealed partial class FileRegistry
         [LoggerMessage(1121, LogLevel.Warning, "File registry '{Registry}' cannot use its file (any earlier good content is kept): {Error}")]
         public static partial void FileFailed(ILogger logger, string registry, string error);
 
-        [LoggerMessage(1122, LogLevel.Warning, "File registry '{Registry}' skipped {Key}: {Reason}")]
-        public static partial void RecordSkipped(ILogger logger, string registry, string key, string reason);
-
         [LoggerMessage(1123, LogLevel.Information, "File registry '{Registry}' watches {Path} by polling only: {Reason}")]
         public static partial void WatcherUnavailable(ILogger logger, string registry, string path, string reason);
 

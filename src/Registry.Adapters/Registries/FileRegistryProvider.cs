@@ -1,18 +1,17 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters;
 
 /// <summary>The <c>file</c> kind: <c>Mesh:Registries:N</c> elements with <c>Path</c>, <c>PollInterval</c>, <c>MaxFileSizeBytes</c>; console <c>--file PATH</c>.</summary>
-internal sealed class FileRegistryProvider : IRegistryProvider
+public sealed class FileRegistryProvider : RegistryKind<FileRegistryOptions>
 {
     /// <inheritdoc />
-    public string Kind => FileRegistry.FileKind;
+    public override string Kind => FileRegistry.FileKind;
 
     /// <inheritdoc />
-    public IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
+    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
     [
         new RegistryShortcut(
             "--file",
@@ -27,36 +26,17 @@ internal sealed class FileRegistryProvider : IRegistryProvider
     ];
 
     /// <inheritdoc />
-    public IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services)
+    protected override IReadOnlyList<string> Validate(FileRegistryOptions options, string settingPath)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(services);
-        var options = new FileRegistryOptions();
-        try
-        {
-            configuration.Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException(name, typeof(FileRegistryOptions), [$"{configuration.Path}: {ex.Message}"]);
-        }
-
-        return Create(name, options, configuration.Path, services);
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Validate(settingPath);
     }
 
-    /// <summary>Creates a File registry from options, validating them first.</summary>
-    internal static FileRegistry Create(string name, FileRegistryOptions options, string settingPath, IServiceProvider services)
-    {
-        var errors = options.Validate(settingPath);
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(name, typeof(FileRegistryOptions), errors);
-        }
-
-        return new FileRegistry(
+    /// <inheritdoc />
+    protected override IServiceRegistry CreateRegistry(string name, FileRegistryOptions options, string settingPath, IServiceProvider services) =>
+        new FileRegistry(
             name,
             options,
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<FileRegistry>());
-    }
 }

@@ -14,8 +14,7 @@ internal sealed partial class FileRegistry
         private FileSystemWatcher? _watcher;
         private bool _watcherFailed;
         private int _lostContinuity;
-        private Dictionary<string, IReadOnlyList<ServiceInstance>>? _current;
-        private HashSet<SkippedRecord> _reported = [];
+        private readonly Backends.WatchPublisher _publisher;
         private byte[]? _lastBytes;
         private FileStamp? _lastStamp;
         private string? _error;
@@ -23,6 +22,7 @@ internal sealed partial class FileRegistry
         public FileWatchSession(FileRegistry owner)
         {
             _owner = owner;
+            _publisher = new Backends.WatchPublisher(owner.Name, owner._logger);
             _directory = System.IO.Path.GetDirectoryName(owner.FullPath) ?? ".";
             _fileName = System.IO.Path.GetFileName(owner.FullPath);
         }
@@ -99,7 +99,7 @@ internal sealed partial class FileRegistry
             if (load.Error is not null)
             {
                 _lastStamp = load.Stamp;
-                if (lost && _current is not null)
+                if (lost && _publisher.HasSnapshot)
                 {
                     Volatile.Write(ref _lostContinuity, 1);
                 }
@@ -115,7 +115,7 @@ internal sealed partial class FileRegistry
             }
 
             var unchanged = _lastBytes is not null && load.Bytes.AsSpan().SequenceEqual(_lastBytes);
-            var recovered = _error is not null || _current is null;
+            var recovered = _error is not null || !_publisher.HasSnapshot;
             _lastStamp = load.Stamp;
             _lastBytes = load.Bytes;
             if (recovered)
@@ -135,23 +135,21 @@ internal sealed partial class FileRegistry
             }
 
             var result = load.Result!;
-            ReportSkipped(result.Skipped, events, all: _current is null || lost);
             Log.FileRead(_owner._logger, _owner.Name, _owner.Source, result.Services.Count, result.Services.Values.Sum(static s => s.Count));
-            if (_current is null || lost)
+            if (!_publisher.HasSnapshot || lost)
             {
-                if (_current is not null)
+                if (_publisher.HasSnapshot)
                 {
                     Log.Resync(_owner._logger, _owner.Name, _owner.Source);
                 }
 
-                events.Add(new RegistrySnapshotEvent(ToSnapshot(load), IsResync: _current is not null));
+                _publisher.PublishSnapshot(ToSnapshot(load), events);
             }
             else
             {
-                Diff(_current, result.Services, load.Revision, events);
+                _publisher.PublishSkipped(result.Skipped, events);
+                Diff(result.Services, load.Revision, events);
             }
-
-            _current = new Dictionary<string, IReadOnlyList<ServiceInstance>>(result.Services, StringComparer.Ordinal);
         }
 
         public void Dispose()
@@ -160,39 +158,18 @@ internal sealed partial class FileRegistry
             _signals.Writer.TryComplete();
         }
 
-        private static void Diff(
-            Dictionary<string, IReadOnlyList<ServiceInstance>> before,
-            IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> after,
-            string? revision,
-            List<RegistryEvent> events)
+        private void Diff(IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> after, string? revision, List<RegistryEvent> events)
         {
+            var gone = _publisher.Published.Keys.Where(k => !after.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
             foreach (var (service, instances) in after.OrderBy(static p => p.Key, StringComparer.Ordinal))
             {
-                if (!before.TryGetValue(service, out var old) || !old.SequenceEqual(instances))
-                {
-                    events.Add(new ServiceChangedEvent(service, instances, revision));
-                }
+                _publisher.PublishService(service, instances, revision, events);
             }
 
-            foreach (var service in before.Keys.Where(k => !after.ContainsKey(k)).Order(StringComparer.Ordinal))
+            foreach (var service in gone)
             {
-                events.Add(new ServiceChangedEvent(service, [], revision));
+                _publisher.PublishService(service, [], revision, events);
             }
-        }
-
-        private void ReportSkipped(IReadOnlyList<SkippedRecord> skipped, List<RegistryEvent> events, bool all)
-        {
-            var now = new HashSet<SkippedRecord>(skipped);
-            foreach (var record in skipped)
-            {
-                if (all || !_reported.Contains(record))
-                {
-                    Log.RecordSkipped(_owner._logger, _owner.Name, record.Key, record.Reason);
-                    events.Add(new RecordSkippedEvent(record));
-                }
-            }
-
-            _reported = now;
         }
 
         private bool IsOurs(string? path) => path is not null && string.Equals(path, _owner.FullPath, PathComparison);

@@ -19,6 +19,16 @@ public interface IRegistryProvider
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The section is invalid; the message names the setting and the fix.</exception>
     IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services);
 
+    /// <summary>
+    /// Checks a registry's section without creating the registry: values that cannot be read, unknown keys, invalid
+    /// settings. The mesh calls it for every configured registry when it validates its options, so that all errors
+    /// are reported in one pass. Kinds derived from <see cref="Backends.RegistryKind{TOptions}"/> implement it.
+    /// </summary>
+    /// <param name="name">The registry name.</param>
+    /// <param name="configuration">The registry's section.</param>
+    /// <returns>One message per problem, naming the setting (<c>Mesh:Registries:2:Address</c>) and the fix; empty when valid.</returns>
+    IReadOnlyList<string> Validate(string name, IConfigurationSection configuration) => [];
+
     /// <summary>Console shortcuts this kind adds to <c>mesh-sync</c> (<c>--consul URL</c>); may be empty.</summary>
     IReadOnlyList<RegistryShortcut> Shortcuts { get; }
 }

@@ -27,6 +27,18 @@ public sealed class RegistryDefinition
     public Func<IServiceProvider, IServiceRegistry> Factory { get; }
 
     /// <summary>
+    /// The path that names this registry's settings in messages (<c>AddConsul("cf")</c>).
+    /// <value>The default value is <see langword="null"/>: <c>registry 'NAME' (added in code)</c>.</value>
+    /// </summary>
+    public string? SettingPath { get; init; }
+
+    /// <summary>
+    /// Checks the registry's settings when the mesh validates its options, before anything is created; returns one
+    /// message per problem. <value>The default value is <see langword="null"/>: nothing to check before creation.</value>
+    /// </summary>
+    public Func<IReadOnlyList<string>>? Validate { get; init; }
+
+    /// <summary>
     /// The merge priority; lower wins. <value>The default value is <see langword="null"/>: the registry's position in configuration.</value>
     /// </summary>
     public int? Priority { get; set; }

@@ -58,40 +58,27 @@ public sealed class OutputTests : IDisposable
         var quiet = await CliRun.InProcessAsync("list", "--file", a, "-o", "json", "--quiet");
 
         normal.ExitCode.ShouldBe(ExitCodes.Ok, normal.ToString());
-        normal.Stderr.ShouldContain("warn: Registry.Adapters.MeshCatalog[1002]");
+        normal.Stderr.ShouldContain("skipped record");
+        normal.Stderr.ShouldContain("'bad/id'");
         quiet.ExitCode.ShouldBe(ExitCodes.Ok, quiet.ToString());
         quiet.Stderr.ShouldBeEmpty();
     }
 
     [Theory]
-    [InlineData(LogLevel.Warning, "Registry.Adapters.Consul.ConsulServiceRegistry", LogLevel.Warning, false)]
-    [InlineData(LogLevel.Warning, "Registry.Adapters.Consul.ConsulServiceRegistry", LogLevel.Error, true)]
-    [InlineData(LogLevel.Debug, "Registry.Adapters.Consul.ConsulServiceRegistry", LogLevel.Warning, true)]
-    [InlineData(LogLevel.Warning, "Registry.Adapters.MeshCatalog", LogLevel.Warning, true)]
-    [InlineData(LogLevel.Warning, "Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Warning, true)]
-    [InlineData(LogLevel.Error, "Registry.Adapters.MeshCatalog", LogLevel.Warning, false)]
-    public void IsEnabled_Levels_BackendWarningsOnlyWhenVerbose(LogLevel minimum, string category, LogLevel level, bool enabled) =>
-        ConsoleLogFilter.IsEnabled(minimum, category, level).ShouldBe(enabled);
+    [InlineData(LogLevel.Warning, "Registry.Adapters.Consul.ConsulServiceRegistry", 4001, "WatchFailed", LogLevel.Warning, false)]
+    [InlineData(LogLevel.Warning, "Registry.Adapters.Consul.ConsulServiceRegistry", 4001, "WatchFailed", LogLevel.Error, true)]
+    [InlineData(LogLevel.Debug, "Registry.Adapters.Consul.ConsulServiceRegistry", 4001, "WatchFailed", LogLevel.Warning, true)]
+    [InlineData(LogLevel.Warning, "Registry.Adapters.FileRegistry", 1500, "RecordSkipped", LogLevel.Warning, true)]
+    [InlineData(LogLevel.Warning, "Registry.Adapters.MeshCatalog", 1001, "NameConflict", LogLevel.Warning, true)]
+    [InlineData(LogLevel.Warning, "Registry.Adapters.MeshCatalog", 1004, "RegistryFailed", LogLevel.Warning, false)]
+    [InlineData(LogLevel.Debug, "Registry.Adapters.MeshCatalog", 1004, "RegistryFailed", LogLevel.Warning, true)]
+    [InlineData(LogLevel.Warning, "Microsoft.Extensions.Hosting.Internal.Host", 1, "Anything", LogLevel.Warning, true)]
+    public void IsShown_Events_BackendRetriesOnlyWhenVerbose(LogLevel minimum, string category, int id, string name, LogLevel level, bool shown) =>
+        (ConsoleLogFilter.IsEnabled(minimum, category, level) && ConsoleLogFilter.IsShown(minimum, category, new EventId(id, name), level)).ShouldBe(shown);
 
     [Fact]
-    public void IsShown_CatalogStateEvents_OnlyWhenVerbose()
-    {
-        ConsoleLogFilter.IsShown(LogLevel.Warning, "Registry.Adapters.MeshCatalog", new EventId(1004)).ShouldBeFalse();
-        ConsoleLogFilter.IsShown(LogLevel.Warning, "Registry.Adapters.MeshCatalog", new EventId(1002)).ShouldBeTrue();
-        ConsoleLogFilter.IsShown(LogLevel.Debug, "Registry.Adapters.MeshCatalog", new EventId(1004)).ShouldBeTrue();
-    }
-
-    [Fact]
-    public void HumanDurations_TimeSpanArgumentAndFractionalMilliseconds_ReadAsWritten()
-    {
-        var delay = TimeSpan.FromTicks(1_078_769);
-        var state = new List<KeyValuePair<string, object?>> { new("Delay", delay), new("{OriginalFormat}", "retrying in {Delay}") };
-
-        ConsoleLogFilter.HumanDurations($"the catalog watch failed, retrying in {delay}: refused", state)
-            .ShouldBe("the catalog watch failed, retrying in 108 ms: refused");
-        ConsoleLogFilter.HumanDurations("watch failed; retrying in 183.2572 ms: refused", state)
-            .ShouldBe("watch failed; retrying in 183 ms: refused");
-    }
+    public void IsEnabled_BelowMinimum_Off() =>
+        ConsoleLogFilter.IsEnabled(LogLevel.Error, "Registry.Adapters.MeshCatalog", LogLevel.Warning).ShouldBeFalse();
 
     [Theory]
     [InlineData(180, "180 ms")]

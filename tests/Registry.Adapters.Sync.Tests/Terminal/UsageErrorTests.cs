@@ -117,8 +117,8 @@ public sealed class UsageErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{ "Mesh": { "DefaultMerge": "Unoin" } }""", "Mesh:DefaultMerge is 'Unoin', which is not one of Union, Priority, Failover (did you mean 'Union'?).")]
-    [InlineData("""{ "Mesh": { "Registries": [ { "Kind": "file", "Path": "x.json" } ], "DefaultMerge": "first" } }""", "Mesh:DefaultMerge is 'first', which is not one of Union, Priority, Failover.")]
+    [InlineData("""{ "Mesh": { "DefaultMerge": "Unoin" } }""", "Mesh:DefaultMerge is 'Unoin'")]
+    [InlineData("""{ "Mesh": { "Registries": [ { "Kind": "file", "Path": "x.json" } ], "DefaultMerge": "first" } }""", "Mesh:DefaultMerge is 'first'")]
     public async Task List_ConfigInvalidEnum_ListsTheValidValues(string json, string expected)
     {
         var config = _files.Write("mesh.json", json);
@@ -127,6 +127,7 @@ public sealed class UsageErrorTests : IDisposable
 
         AssertUsage(result);
         result.Stderr.ShouldContain(expected);
+        result.Stderr.ShouldContain("Union, Priority, Failover");
     }
 
     [Fact]
@@ -137,8 +138,14 @@ public sealed class UsageErrorTests : IDisposable
         var result = await CliRun.InProcessAsync("list", "--config", config);
 
         AssertUsage(result);
-        result.Stderr.ShouldContain("Mesh:Registries:0:Format is 'krat', which is not one of Mesh, Kratos (did you mean 'Kratos'?).");
+        result.Stderr.ShouldContain("Mesh:Registries:0:Format is 'krat'");
+        result.Stderr.ShouldContain("Mesh, Kratos");
     }
+
+    [Fact]
+    public void Describe_BinderEnumMessage_ListsValues() =>
+        ConfigurationErrors.Describe("Failed to convert configuration value 'Unoin' at 'Mesh:DefaultMerge' to type 'Registry.Adapters.MergePolicy'.")
+            .ShouldBe("Mesh:DefaultMerge is 'Unoin', which is not one of Union, Priority, Failover (did you mean 'Union'?).");
 
     [Fact]
     public async Task List_OutputNearMiss_ListsValuesAndSuggests()

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -96,6 +98,27 @@ public sealed class AddMeshRegistryTests : IDisposable
         (await catalog.WaitForInitialSyncAsync().WaitAsync(TimeSpan.FromSeconds(20))).ShouldBeTrue();
         catalog.Resolve("purchases").Select(i => $"{i.Registry}/{i.Instance.Id}").ShouldBe(["file/orders-1", "file/orders-2", "eu/orders-4"]);
         catalog.Current.Find("payments")!.Policy.ShouldBe(MergePolicy.Failover);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddMeshRegistry_HostMeterFactory_PublishesCatalogMetrics()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMeshRegistry(mesh => mesh.AddFile(_a.Path));
+        using var host = builder.Build();
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        using var changes = new MetricCollector<long>(factory, "Registry.Adapters", "registry.catalog.changes");
+        using var services = new MetricCollector<int>(factory, "Registry.Adapters", "registry.catalog.services");
+        await host.StartAsync();
+
+        var catalog = host.Services.GetRequiredService<IMeshCatalog>();
+        (await catalog.WaitForInitialSyncAsync().WaitAsync(TimeSpan.FromSeconds(20))).ShouldBeTrue();
+        await changes.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(20));
+
+        changes.GetMeasurementSnapshot().Sum(static m => m.Value).ShouldBe(2, "orders and payments were added");
+        services.RecordObservableInstruments();
+        services.LastMeasurement!.Value.ShouldBe(2);
         await host.StopAsync();
     }
 
