@@ -1,40 +1,64 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.ServiceDiscovery;
 using Registry.Adapters;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// The "Mesh" section of appsettings.json: a File registry over samples/catalog.json, an alias and merge policies.
-builder.Services.AddMeshRegistry(builder.Configuration.GetSection("Mesh"));
+// The "Mesh" section of appsettings.json: three File registries, an alias, a merge policy, and start gating.
+builder.Services.AddMeshRegistry(builder.Configuration.GetSection("Mesh"))
+    .AddHealthChecks();
+
+// Service discovery: explicit "Services:" configuration first, then the mesh, then pass-through (DNS).
+builder.Services.AddServiceDiscovery()
+    .AddMeshServiceEndpointProvider(o => o.Zone = builder.Configuration["Zone"]);
+builder.Services.AddHttpClient("mesh").AddServiceDiscovery();
+
+// YARP: the destinations of appsettings.json's ReverseProxy clusters are mesh services (http://orders).
+builder.Services.AddReverseProxy()
+    .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+    .AddServiceDiscoveryDestinationResolver();
 
 var app = builder.Build();
 
-// Every instance of a mesh service, as the merged catalog has it.
-app.MapGet("/services/{name}", (string name, IMeshCatalog catalog) =>
+app.MapGet("/whoami", () => "Registry.Adapters.Samples.Web");
+
+// Calls a mesh service through an HttpClient: http://{service}/{path}, resolved by the mesh, round-robin.
+app.MapGet("/call/{service}/{**path}", async (string service, string? path, IHttpClientFactory clients, CancellationToken cancellationToken) =>
 {
-    var instances = catalog.Resolve(name);
-    return instances.IsEmpty
-        ? Results.NotFound(new { error = $"no service '{name}' in the mesh" })
-        : Results.Ok(instances.Select(static i => new
-        {
-            i.Registry,
-            i.Instance.Id,
-            i.Instance.Host,
-            Ports = i.Instance.Ports.Select(static p => $"{p.Name}:{p.Port}"),
-            Health = i.Instance.Health.ToString(),
-            i.Instance.Zone,
-            i.Stale,
-        }));
+    if (ServiceInstanceValidator.ValidateServiceName(service) is { } invalid)
+    {
+        return Results.BadRequest(new { error = invalid });
+    }
+
+    try
+    {
+        var body = await clients.CreateClient("mesh").GetStringAsync(new Uri($"http://{service}/{path}"), cancellationToken);
+        return Results.Text(body);
+    }
+    catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException)
+    {
+        return Results.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway);
+    }
 });
 
-// Where to send an order now: a healthy instance's http endpoint, preferring the caller's zone.
-app.MapGet("/orders/endpoint", (string? zone, IMeshCatalog catalog) =>
+// What service discovery resolves ?query= to (orders, https+http://orders, http://_grpc.orders, …), with each endpoint's mesh instance.
+app.MapGet("/endpoints", async (string query, ServiceEndpointResolver resolver, CancellationToken cancellationToken) =>
 {
-    var healthy = catalog.Resolve("orders")
-        .Where(static i => i.Instance.Health == HealthStatus.Healthy && i.Instance.GetPort("http") is not null)
-        .OrderByDescending(i => string.Equals(i.Instance.Zone, zone, StringComparison.OrdinalIgnoreCase))
-        .FirstOrDefault();
-    return healthy is null
-        ? Results.Problem("no healthy instance of 'orders'", statusCode: StatusCodes.Status503ServiceUnavailable)
-        : Results.Ok(new { url = $"http://{healthy.Instance.Host}:{healthy.Instance.GetPort("http")!.Port}", healthy.Instance.Id, healthy.Registry });
+    try
+    {
+        var source = await resolver.GetEndpointsAsync(query.Contains("://", StringComparison.Ordinal) ? query : $"https+http://{query}", cancellationToken);
+        return Results.Ok(source.Endpoints.Select(static e => new
+        {
+            endpoint = e.EndPoint.ToString(),
+            registry = e.Features.Get<MeshInstance>()?.Registry,
+            id = e.Features.Get<MeshInstance>()?.Instance.Id,
+            zone = e.Features.Get<MeshInstance>()?.Instance.Zone,
+        }));
+    }
+    catch (InvalidOperationException ex)
+    {
+        return Results.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 });
 
 // The registries and their state (ready, stale, failed) with their errors.
@@ -47,5 +71,11 @@ app.MapGet("/registries", (IMeshCatalog catalog) => catalog.Current.Registries.S
     r.Services,
     r.Instances,
 }));
+
+// Readiness: every registry synced (Degraded while one is stale still passes). Liveness: the process answers.
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = static r => r.Tags.Contains("ready") });
+app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = static _ => false });
+
+app.MapReverseProxy();
 
 await app.RunAsync();

@@ -24,6 +24,7 @@ internal sealed partial class EtcdServiceRegistry
                 var item = events[i];
                 if (item.Type == Event.Types.EventType.Delete)
                 {
+                    cursor.Ledger.Remove(item.Kv.Key);
                     if (_codec.ParseKey(item.Kv.Key.Span, out var service, out var id) is null && state.Remove(service!, id!))
                     {
                         touched.Add(service!);
@@ -32,6 +33,7 @@ internal sealed partial class EtcdServiceRegistry
                     continue;
                 }
 
+                cursor.Ledger.Put(item.Kv.Key, item.Kv.CreateRevision, item.Kv.ModRevision);
                 var decoded = _codec.Decode(item.Kv.Key.Span, item.Kv.Value.Span);
                 if (decoded.Instance is not null)
                 {
@@ -82,6 +84,12 @@ internal sealed partial class EtcdServiceRegistry
         public long Revision { get; set; }
 
         public ulong ClusterId { get; set; }
+
+        /// <summary>The highest raft term seen: terms never go back within one cluster's life.</summary>
+        public ulong RaftTerm { get; set; }
+
+        /// <summary>The keys as of <see cref="Revision"/>.</summary>
+        public EtcdKeyLedger Ledger { get; set; } = new();
 
         public bool Resync { get; set; }
 

@@ -24,6 +24,9 @@ internal sealed partial class EtcdServiceRegistry
         [LoggerMessage(3005, LogLevel.Warning, "etcd registry {Registry}: etcd was rebuilt or restored (last revision {Last}, now {Now}, or a new cluster); re-reading the prefix")]
         public static partial void Rebuilt(ILogger logger, string registry, long last, long now);
 
+        [LoggerMessage(3030, LogLevel.Warning, "etcd registry {Registry}: the keys etcd holds at revision {Last} differ from what the watch saw (etcd was rebuilt with the same cluster id, now at revision {Now}); re-reading the prefix")]
+        public static partial void HistoryDiverged(ILogger logger, string registry, long last, long now);
+
         [LoggerMessage(3006, LogLevel.Information, "etcd registry {Registry}: the pinned revision was compacted during the read; reading again")]
         public static partial void ReadCompacted(ILogger logger, string registry);
     }

@@ -98,9 +98,15 @@ internal sealed partial class EtcdServiceRegistry
                 h => connection.Kv.RangeAsync(probe, h, connection.Deadline, cancellationToken).ResponseAsync,
                 "probing the revision",
                 cancellationToken).ConfigureAwait(false)).Header;
-            if (header.ClusterId != cursor.ClusterId || header.Revision < cursor.Revision)
+            if (header.ClusterId != cursor.ClusterId || header.Revision < cursor.Revision || header.RaftTerm < cursor.RaftTerm)
             {
                 Log.Rebuilt(_logger, Name, cursor.Revision, header.Revision);
+                cursor.Resync = true;
+            }
+            else if (!await HistoryMatchesAsync(connection, cursor, cancellationToken).ConfigureAwait(false))
+            {
+                // Same cluster id, a revision already past ours: a rebuilt etcd whose history at our revision differs.
+                Log.HistoryDiverged(_logger, Name, cursor.Revision, header.Revision);
                 cursor.Resync = true;
             }
         }
@@ -115,6 +121,8 @@ internal sealed partial class EtcdServiceRegistry
         cursor.State = loaded.State;
         cursor.Revision = loaded.Revision;
         cursor.ClusterId = loaded.ClusterId;
+        cursor.RaftTerm = loaded.RaftTerm;
+        cursor.Ledger = loaded.Ledger;
         cursor.Resync = false;
         if (isResync)
         {
@@ -123,6 +131,59 @@ internal sealed partial class EtcdServiceRegistry
 
         // The snapshot carries its skipped records (logged when decoded): they are not sent again as events.
         await writer.WriteAsync(new RegistrySnapshotEvent(loaded.Snapshot, isResync), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The verified re-read: a keys-only read of the prefix at the revision the watch stands at, compared key by key
+    /// (create and mod revision) with what the watch saw. <see langword="false"/> when they differ, or when that revision
+    /// is compacted away (resuming could not be checked; a resync is the safe choice).
+    /// </summary>
+    private async Task<bool> HistoryMatchesAsync(EtcdConnection connection, WatchCursor cursor, CancellationToken cancellationToken)
+    {
+        var rangeEnd = ByteString.CopyFrom(_codec.RangeEnd);
+        var key = ByteString.CopyFrom(_codec.PrefixBytes);
+        var seen = 0;
+        while (true)
+        {
+            var request = new RangeRequest { Key = key, RangeEnd = rangeEnd, Limit = _options.PageSize, Revision = cursor.Revision, KeysOnly = true };
+            RangeResponse response;
+            try
+            {
+                response = await connection.CallAsync(
+                    h => connection.Kv.RangeAsync(request, h, connection.Deadline, cancellationToken).ResponseAsync,
+                    "verifying the history",
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (RegistryException ex) when (ex.InnerException is Grpc.Core.RpcException rpc && EtcdErrors.IsCompacted(rpc))
+            {
+                return false;
+            }
+
+            if (response.Header.RaftTerm > cursor.RaftTerm)
+            {
+                cursor.RaftTerm = response.Header.RaftTerm;
+            }
+
+            foreach (var kv in response.Kvs)
+            {
+                if (!cursor.Ledger.Matches(kv.Key, kv.CreateRevision, kv.ModRevision))
+                {
+                    return false;
+                }
+
+                seen++;
+            }
+
+            if (!response.More || response.Kvs.Count == 0)
+            {
+                return seen == cursor.Ledger.Count;
+            }
+
+            var last = response.Kvs[^1].Key.Span;
+            var next = new byte[last.Length + 1];
+            last.CopyTo(next);
+            key = UnsafeByteOperations.UnsafeWrap(next);
+        }
     }
 
     private async Task WatchStreamAsync(EtcdConnection connection, WatchCursor cursor, ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
@@ -144,6 +205,11 @@ internal sealed partial class EtcdServiceRegistry
         while (await reader.MoveNext(cancellationToken).ConfigureAwait(false))
         {
             var response = reader.Current;
+            if (response.Header is { } seen && seen.RaftTerm > cursor.RaftTerm)
+            {
+                cursor.RaftTerm = seen.RaftTerm;
+            }
+
             if (response.Canceled)
             {
                 if (response.CompactRevision > 0)

@@ -99,12 +99,14 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
     private async Task<LoadResult> LoadOnceAsync(EtcdConnection connection, CancellationToken cancellationToken)
     {
         var state = new EtcdServiceState();
+        var ledger = new EtcdKeyLedger();
         var skipped = new List<SkippedRecord>();
         var rangeEnd = ByteString.CopyFrom(_codec.RangeEnd);
         var key = ByteString.CopyFrom(_codec.PrefixBytes);
         var pageSize = _options.PageSize;
         long revision = 0;
         ulong clusterId = 0;
+        ulong raftTerm = 0;
         var pages = 0;
         while (true)
         {
@@ -139,8 +141,10 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
                 clusterId = response.Header.ClusterId;
             }
 
+            raftTerm = Math.Max(raftTerm, response.Header.RaftTerm);
             foreach (var kv in response.Kvs)
             {
+                ledger.Put(kv.Key, kv.CreateRevision, kv.ModRevision);
                 var decoded = _codec.Decode(kv.Key.Span, kv.Value.Span);
                 if (decoded.Instance is not null)
                 {
@@ -168,7 +172,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
         }
 
         LastLoadPages = pages;
-        return new LoadResult(state, state.ToSnapshot(revision, skipped), revision, clusterId);
+        return new LoadResult(state, state.ToSnapshot(revision, skipped), revision, clusterId) { Ledger = ledger, RaftTerm = raftTerm };
     }
 
     private SkippedRecord Skip(ReadOnlySpan<byte> key, string? reason)
@@ -178,5 +182,12 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
         return record;
     }
 
-    internal sealed record LoadResult(EtcdServiceState State, RegistrySnapshot Snapshot, long Revision, ulong ClusterId);
+    internal sealed record LoadResult(EtcdServiceState State, RegistrySnapshot Snapshot, long Revision, ulong ClusterId)
+    {
+        /// <summary>The keys read, with their revisions (see <see cref="EtcdKeyLedger"/>).</summary>
+        public EtcdKeyLedger Ledger { get; init; } = new();
+
+        /// <summary>The highest raft term seen while reading.</summary>
+        public ulong RaftTerm { get; init; }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -51,11 +52,16 @@ internal sealed partial class MeshServiceEndpointProvider : IServiceEndpointProv
             return default;
         }
 
+        using var activity = ServiceDiscoveryTelemetry.Source.StartActivity("mesh.resolve", ActivityKind.Internal);
+        activity?.SetTag("mesh.service", _serviceName);
+        activity?.SetTag("mesh.endpoint", _endpointName);
+
         // The token first, then the instances: a change in between fires the token, never the other way round.
         endpoints.AddChangeToken(_watch.GetChangeToken());
         var instances = _catalog.Resolve(_serviceName);
         if (instances.IsEmpty)
         {
+            activity?.SetTag("mesh.endpoints", 0);
             Log.NotInMesh(_logger, _serviceName);
             return default;
         }
@@ -65,8 +71,13 @@ internal sealed partial class MeshServiceEndpointProvider : IServiceEndpointProv
         if (outcome != EndpointSelection.Outcome.Selected)
         {
             // The mesh knows the service: falling through to DNS would only turn this into "name not known".
-            throw new InvalidOperationException(Describe(outcome, instances.Length));
+            var message = Describe(outcome, instances.Length);
+            activity?.SetTag("error.type", outcome == EndpointSelection.Outcome.NoMatchingPort ? "no_matching_port" : "no_eligible_instance");
+            activity?.SetStatus(ActivityStatusCode.Error, message);
+            throw new InvalidOperationException(message);
         }
+
+        activity?.SetTag("mesh.endpoints", selected.Count);
 
         foreach (var (instance, uri) in selected)
         {

@@ -25,11 +25,17 @@ public sealed class MeshOptions
     public TimeSpan? StaleEvictionAfter { get; set; }
 
     /// <summary>
-    /// Holds back a snapshot that would drop more than this share (0 to 1) of a registry's instances at once,
-    /// guarding against a restarting backend that reports "empty"; it is applied once a second snapshot confirms it.
-    /// <value>The default value is <see langword="null"/>: no guard.</value>
+    /// Holds back a resync snapshot that would drop more than this share (0 to 1) of a synced registry's instances at
+    /// once — a restarted or rebuilt backend that reports "empty" — keeping the last-known-good instances, marked stale,
+    /// with the registry <c>stale</c> and <c>HeldBack</c>. The held snapshot is applied as soon as the registry refills
+    /// within the ratio (instances re-register), or when a second snapshot confirms it. Per-service changes and removals
+    /// are never held. Set 1 to turn the guard off (every resync applies at once, removals included).
+    /// <value>The default value is 0.5: a resync that would drop more than half of a registry is held back.</value>
     /// </summary>
-    public double? DropGuardRatio { get; set; }
+    public double? DropGuardRatio { get; set; } = DefaultDropGuardRatio;
+
+    /// <summary>The default of <see cref="DropGuardRatio"/>: 0.5.</summary>
+    public const double DefaultDropGuardRatio = 0.5;
 
     /// <summary>Change notifications wait this long for quiet before they are delivered. <value>The default value is 100 milliseconds.</value></summary>
     public TimeSpan ChangeQuietPeriod { get; set; } = TimeSpan.FromMilliseconds(100);

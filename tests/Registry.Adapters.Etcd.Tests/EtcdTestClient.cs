@@ -39,6 +39,9 @@ public sealed class EtcdTestClient : IDisposable
         return await _connection.Kv.RangeAsync(new RangeRequest { Key = ByteString.CopyFrom(bytes), RangeEnd = ByteString.CopyFrom(EtcdRecordCodec.PrefixEnd(bytes)) }, _connection.Headers);
     }
 
+    public async Task<ulong> GetClusterIdAsync() =>
+        (await _connection.Kv.RangeAsync(new RangeRequest { Key = Bytes("/"), CountOnly = true }, _connection.Headers)).Header.ClusterId;
+
     public async Task<long> RevisionAsync() =>
         (await _connection.Kv.RangeAsync(new RangeRequest { Key = Bytes("/"), CountOnly = true }, _connection.Headers)).Header.Revision;
 

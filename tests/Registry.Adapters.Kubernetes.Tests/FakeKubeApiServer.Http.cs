@@ -18,7 +18,7 @@ public sealed partial class FakeKubeApiServer
             return;
         }
 
-        if (!TryRoute(request.Path.Value ?? string.Empty, out var resource, out var ns))
+        if (!TryRoute(request.Path.Value ?? string.Empty, out var route))
         {
             await WriteStatusAsync(context, 404, "NotFound", $"the server could not find the requested resource");
             return;
@@ -33,13 +33,31 @@ public sealed partial class FakeKubeApiServer
 
         var query = request.Query;
         var watch = query["watch"] is var w && (w == "1" || w == "true");
-        var verb = watch ? "watch" : "list";
+        var verb = request.Method switch
+        {
+            "GET" when route.Name is not null => "get",
+            "GET" => watch ? "watch" : "list",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => "delete",
+            _ => request.Method.ToLowerInvariant(),
+        };
+        var resource = route.Resource.Resource;
+        var ns = route.Namespace;
+        _rbacRequests.Enqueue(new FakeKubeRequest(verb, route.Resource.Group, resource, ns, route.Name));
         if (_denied.ContainsKey((resource, verb)))
         {
-            var (group, qualified) = resource == Slices ? ("discovery.k8s.io", "endpointslices.discovery.k8s.io") : (string.Empty, "services");
             var scope = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
+            var named = route.Name is null ? string.Empty : $" \"{route.Name}\"";
             await WriteStatusAsync(context, 403, "Forbidden",
-                $"{qualified} is forbidden: User \"{UserName}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}");
+                $"{route.Resource.Qualified}{named} is forbidden: User \"{UserName}\" cannot {verb} resource \"{resource}\" in API group \"{route.Resource.Group}\" {scope}");
+            return;
+        }
+
+        if (request.Method != "GET" || route.Name is not null)
+        {
+            await HandleWriteAsync(context, verb, route);
             return;
         }
 
@@ -59,29 +77,39 @@ public sealed partial class FakeKubeApiServer
         }
     }
 
-    private static bool TryRoute(string path, out string resource, out string? ns)
+    /// <summary>A parsed request path: <c>/api/v1[/namespaces/{ns}]/{resource}[/{name}]</c> or <c>/apis/{group}/{version}/…</c>.</summary>
+    private sealed record Route(FakeKubeResource Resource, string? Namespace, string? Name);
+
+    private static bool TryRoute(string path, out Route route)
     {
+        route = null!;
         var parts = path.Trim('/').Split('/');
-        ns = null;
-        resource = string.Empty;
-        var rest = parts switch
+        var (group, version, tail) = parts switch
         {
-            ["api", "v1", .. var tail] => (Services, tail),
-            ["apis", "discovery.k8s.io", "v1", .. var tail] => (Slices, tail),
-            _ => (string.Empty, Array.Empty<string>()),
+            ["api", "v1", .. var t] => ("", "v1", t),
+            ["apis", var g, var v, .. var t] => (g, v, t),
+            _ => ((string?)null, (string?)null, Array.Empty<string>()),
         };
-        switch (rest.Item2)
+        if (group is null)
         {
-            case [var r] when r == rest.Item1:
-                resource = r;
-                return true;
-            case ["namespaces", var n, var r] when r == rest.Item1:
-                resource = r;
-                ns = n;
-                return true;
-            default:
-                return false;
+            return false;
         }
+
+        var (ns, resource, name) = tail switch
+        {
+            [var r] => ((string?)null, r, (string?)null),
+            ["namespaces", var n, var r] => (n, r, null),
+            ["namespaces", var n, var r, var o] => (n, r, o),
+            _ => (null, (string?)null, null),
+        };
+        var info = FakeKubeResource.All.FirstOrDefault(x => x.Resource == resource && x.Group == group && x.Version == version);
+        if (info is null || (name is not null && ns is null))
+        {
+            return false;
+        }
+
+        route = new Route(info, ns, name);
+        return true;
     }
 
     private async Task ListAsync(HttpContext context, string resource, string? ns, LabelSelector selector)
@@ -142,8 +170,8 @@ public sealed partial class FakeKubeApiServer
 
             return (200, new JsonObject
             {
-                ["kind"] = resource == Slices ? "EndpointSliceList" : "ServiceList",
-                ["apiVersion"] = resource == Slices ? "discovery.k8s.io/v1" : "v1",
+                ["kind"] = FakeKubeResource.ByName(resource).Kind + "List",
+                ["apiVersion"] = FakeKubeResource.ByName(resource).ApiVersion,
                 ["metadata"] = metadata,
                 ["items"] = array,
             }.ToJsonString());
@@ -271,6 +299,13 @@ public sealed partial class FakeKubeApiServer
                 ["endpoints"] = null,
                 ["ports"] = null,
             }
+            : resource != Services
+            ? new JsonObject
+            {
+                ["kind"] = FakeKubeResource.ByName(resource).Kind,
+                ["apiVersion"] = FakeKubeResource.ByName(resource).ApiVersion,
+                ["metadata"] = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture), ["creationTimestamp"] = null },
+            }
             : new JsonObject
             {
                 ["kind"] = "Service",
@@ -286,7 +321,7 @@ public sealed partial class FakeKubeApiServer
 
     internal static JsonObject ExpiredStatus(string message) => Status(410, "Expired", message);
 
-    private static JsonObject Status(int code, string reason, string message) => new()
+    internal static JsonObject Status(int code, string reason, string message) => new()
     {
         ["kind"] = "Status",
         ["apiVersion"] = "v1",
@@ -297,10 +332,10 @@ public sealed partial class FakeKubeApiServer
         ["code"] = code,
     };
 
-    private static Task WriteStatusAsync(HttpContext context, int code, string reason, string message) =>
+    internal static Task WriteStatusAsync(HttpContext context, int code, string reason, string message) =>
         WriteJsonAsync(context, code, Status(code, reason, message).ToJsonString());
 
-    private static async Task WriteJsonAsync(HttpContext context, int code, string body)
+    internal static async Task WriteJsonAsync(HttpContext context, int code, string body)
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";

@@ -35,6 +35,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<int, WatchStream> _watches = new();
     private readonly ConcurrentDictionary<(string Resource, string Verb), bool> _denied = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<FakeKubeRequest> _rbacRequests = new();
+    private readonly Dictionary<string, FakeKubeFieldOwners> _owners = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private int _nextWatch;
 
@@ -71,6 +73,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     /// <summary>Requests served, as <c>GET path?query</c>.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
+
+    /// <summary>Requests served, as RBAC authorizes them (verb, group, resource, namespace, name).</summary>
+    public IReadOnlyList<FakeKubeRequest> RbacRequests => [.. _rbacRequests];
 
     /// <summary>Watch streams open now.</summary>
     public int OpenWatches => _watches.Count;
@@ -212,6 +217,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         return json;
     }
 
+    /// <summary>Creates or replaces any served object (as another client would, owning no applied fields).</summary>
+    public void PutObject(string resource, JsonObject item) => Put(resource, item);
+
     private void Put(string resource, JsonObject item)
     {
         if (resource == Slices)
@@ -222,8 +230,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
             item["addressType"] ??= "IPv4";
         }
 
-        item["kind"] ??= resource == Slices ? "EndpointSlice" : "Service";
-        item["apiVersion"] ??= resource == Slices ? "discovery.k8s.io/v1" : "v1";
+        item["kind"] ??= FakeKubeResource.ByName(resource).Kind;
+        item["apiVersion"] ??= FakeKubeResource.ByName(resource).ApiVersion;
         lock (_store.Gate)
         {
             Publish(_store.Put(resource, item));

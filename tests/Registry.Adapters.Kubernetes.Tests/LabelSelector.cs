@@ -2,10 +2,11 @@ using System.Text.Json.Nodes;
 
 namespace Registry.Adapters.Kubernetes.Tests;
 
-/// <summary>The equality-based label selectors of the API (<c>a=b</c>, <c>a==b</c>, <c>a!=b</c>, <c>a</c>, <c>!a</c>, comma-separated).</summary>
+/// <summary>The label selectors of the API: equality-based (<c>a=b</c>, <c>a==b</c>, <c>a!=b</c>, <c>a</c>, <c>!a</c>) and set-based (<c>a in (x,y)</c>, <c>a notin (x)</c>), comma-separated.</summary>
 internal sealed class LabelSelector
 {
     private readonly List<(string Key, string Op, string? Value)> _terms = [];
+    private readonly List<(string Key, bool In, HashSet<string> Values)> _sets = [];
 
     public static LabelSelector Everything { get; } = new();
 
@@ -17,11 +18,25 @@ internal sealed class LabelSelector
             return true;
         }
 
-        foreach (var raw in text.Split(',', StringSplitOptions.TrimEntries))
+        foreach (var raw in SplitTerms(text))
         {
-            if (raw.Length == 0 || raw.Contains('(', StringComparison.Ordinal))
+            if (raw.Length == 0)
             {
                 return false;
+            }
+
+            var open = raw.IndexOf('(', StringComparison.Ordinal);
+            if (open >= 0)
+            {
+                var head = raw[..open].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (head is not [var setKey, "in" or "notin"] || !raw.EndsWith(')'))
+                {
+                    return false;
+                }
+
+                var values = raw[(open + 1)..^1].Split(',', StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                selector._sets.Add((setKey, head[1] == "in", values));
+                continue;
             }
 
             if (raw.Split("!=") is [var k1, var v1])
@@ -53,8 +68,36 @@ internal sealed class LabelSelector
         return true;
     }
 
+    private static List<string> SplitTerms(string text)
+    {
+        var terms = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            depth += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+            if (text[i] == ',' && depth == 0)
+            {
+                terms.Add(text[start..i].Trim());
+                start = i + 1;
+            }
+        }
+
+        terms.Add(text[start..].Trim());
+        return terms;
+    }
+
     public bool Matches(JsonObject? labels)
     {
+        foreach (var (key, isIn, values) in _sets)
+        {
+            var actual = labels?[key]?.GetValue<string>();
+            if (isIn ? actual is null || !values.Contains(actual) : actual is not null && values.Contains(actual))
+            {
+                return false;
+            }
+        }
+
         foreach (var (key, op, value) in _terms)
         {
             var actual = labels?[key]?.GetValue<string>();

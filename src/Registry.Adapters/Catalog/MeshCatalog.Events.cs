@@ -14,6 +14,7 @@ public sealed partial class MeshCatalog
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(registryEvent);
         CatalogSnapshot? replaced;
+        using var activity = registryEvent is RegistrySnapshotEvent full ? MeshTelemetry.StartSnapshot(registry, full) : null;
         lock (_gate)
         {
             if (_disposed)
@@ -44,6 +45,7 @@ public sealed partial class MeshCatalog
             replaced = Commit();
         }
 
+        activity?.SetTag("mesh.catalog.revision", Volatile.Read(ref _current).Revision);
         replaced?.MarkReplaced();
     }
 
@@ -99,9 +101,15 @@ public sealed partial class MeshCatalog
         entry.Revision = snapshot.Revision ?? entry.Revision;
         if (entry.Held is null && ExceedsDropGuard(entry, incoming, out var dropped))
         {
+            var total = entry.InstanceCount;
             entry.Held = incoming;
             entry.Dirty = true;
-            Log.SnapshotHeldBack(_logger, entry.Name, dropped, entry.InstanceCount, entry.DropGuardRatio ?? 0);
+            Log.SnapshotHeldBack(_logger, entry.Name, dropped, total, entry.DropGuardRatio ?? 0);
+
+            // Honest while it lasts: the kept instances are not what the backend reports now.
+            Fail(entry, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"a resync would drop {dropped} of {total} instances at once; held back by DropGuardRatio {entry.DropGuardRatio ?? 0} until the registry refills or a second snapshot confirms it"));
             return;
         }
 
@@ -147,7 +155,7 @@ public sealed partial class MeshCatalog
         }
 
         SetSource(entry, change.Service, built);
-        if (entry.State == RegistryState.Stale)
+        if (entry.State == RegistryState.Stale && entry.Held is null)
         {
             // A whole-registry failure ends with any data; a per-service one only when its last failing service reports.
             if (entry.StaleSources is { } failing)
@@ -167,7 +175,7 @@ public sealed partial class MeshCatalog
     {
         switch (state)
         {
-            case RegistryConnectionState.Connected when entry.State == RegistryState.Stale:
+            case RegistryConnectionState.Connected when entry.State == RegistryState.Stale && entry.Held is null:
                 Recover(entry);
                 break;
             case RegistryConnectionState.Connected when entry.State == RegistryState.Failed:

@@ -31,9 +31,10 @@ internal static class CatalogTestKit
 
     public static ServiceChangedEvent Change(string service, params ServiceInstance[] instances) => new(service, instances, "r2");
 
+    /// <summary>A catalog on a fake clock; the drop guard is off unless <paramref name="configure"/> sets it (its default is tested on its own).</summary>
     public static (MeshCatalog Catalog, FakeTimeProvider Time) Create(Action<MeshOptions>? configure = null)
     {
-        var options = new MeshOptions();
+        var options = new MeshOptions { DropGuardRatio = null };
         configure?.Invoke(options);
         var time = new FakeTimeProvider(Start);
         return (new MeshCatalog(options, time), time);

@@ -101,3 +101,74 @@ public sealed class MeshCatalogDropGuardTests
         Should.Throw<ArgumentOutOfRangeException>(() => catalog.AddRegistry("consul", "consul", 0, dropGuardRatio: ratio));
     }
 }
+
+/// <summary>The default drop guard (0.5), and the guard turned off (1): a rebuilt, empty backend resyncs to nothing.</summary>
+public sealed class MeshCatalogDropGuardDefaultTests
+{
+    private static (MeshCatalog Catalog, int Unused) Synced(MeshOptions options)
+    {
+        var catalog = new MeshCatalog(options, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Start));
+        catalog.AddRegistry("etcd", "etcd", 0);
+        catalog.Apply("etcd", Snapshot(Instance("a", "1"), Instance("b", "2"), Instance("c", "3")));
+        return (catalog, 0);
+    }
+
+    [Fact]
+    public void Default_Is_Half()
+    {
+        new MeshOptions().DropGuardRatio.ShouldBe(0.5);
+    }
+
+    [Fact]
+    public void DefaultGuard_EmptyResync_KeepsInstancesStaleAndHeldUntilTheRegistryRefills()
+    {
+        var (catalog, _) = Synced(new MeshOptions());
+
+        catalog.Apply("etcd", Snapshot(true));
+        catalog.Apply("etcd", new RegistryStateEvent(RegistryConnectionState.Connected));
+
+        catalog.Current.GetServices().Select(static s => s.Name).ShouldBe(["a", "b", "c"]);
+        var status = catalog.Status("etcd");
+        status.State.ShouldBe(RegistryState.Stale, "the kept instances are not what the backend reports");
+        status.HeldBack.ShouldBeTrue();
+        status.Error.ShouldNotBeNull().ShouldContain("would drop 3 of 3 instances");
+        catalog.Resolve("a").ShouldAllBe(static i => i.Stale);
+
+        // Instances re-register one by one: while the held view still drops more than half, nothing is removed.
+        catalog.Apply("etcd", Change("a", Instance("a", "1")));
+        catalog.Current.GetServices().Select(static s => s.Name).ShouldBe(["a", "b", "c"]);
+        catalog.Status("etcd").State.ShouldBe(RegistryState.Stale);
+
+        catalog.Apply("etcd", Change("b", Instance("b", "2")));
+
+        // Refilled within the ratio: the held snapshot (a, b; c never came back) applies, and the registry is ready.
+        catalog.Current.GetServices().Select(static s => s.Name).ShouldBe(["a", "b"]);
+        catalog.Status("etcd").State.ShouldBe(RegistryState.Ready);
+        catalog.Status("etcd").HeldBack.ShouldBeFalse();
+        catalog.Resolve("a").ShouldAllBe(static i => !i.Stale);
+    }
+
+    [Fact]
+    public void DefaultGuard_SecondEmptySnapshot_ConfirmsTheDrop()
+    {
+        var (catalog, _) = Synced(new MeshOptions());
+        catalog.Apply("etcd", Snapshot(true));
+
+        catalog.Apply("etcd", Snapshot(true));
+
+        catalog.Current.ServiceCount.ShouldBe(0);
+        catalog.Status("etcd").State.ShouldBe(RegistryState.Ready);
+    }
+
+    [Fact]
+    public void GuardOff_EmptyResync_RemovesEverythingAtOnce()
+    {
+        var (catalog, _) = Synced(new MeshOptions { DropGuardRatio = 1 });
+
+        catalog.Apply("etcd", Snapshot(true));
+
+        catalog.Current.ServiceCount.ShouldBe(0);
+        catalog.Status("etcd").State.ShouldBe(RegistryState.Ready);
+        catalog.Status("etcd").HeldBack.ShouldBeFalse();
+    }
+}
