@@ -6,74 +6,67 @@ namespace Registry.Adapters.Sync;
 
 internal static partial class CatalogPrinter
 {
-    /// <summary>Writes the catalog as a table (one row per instance), then the registries with state and error.</summary>
+    private const string Green = "32";
+    private const string Red = "31";
+    private const string Yellow = "33";
+    private const string Grey = "90";
+
+    /// <summary>
+    /// Writes the catalog as a table (one row per instance), then the registries with state and error,
+    /// fitted to the terminal width (<see cref="CliEnvironment.TerminalWidth"/>): long cells are shortened, never wrapped.
+    /// </summary>
     public static void WriteTable(CatalogDocument document, CliEnvironment env)
     {
-        // Spectre pads every cell to the table width: render to a buffer and trim each line's end.
-        using var buffer = new StringWriter(CultureInfo.InvariantCulture);
-        var console = CreateConsole(env with { Out = buffer });
-        var services = new Table { Border = TableBorder.Simple };
-        services.AddColumns("SERVICE", "INSTANCE", "REGISTRY", "ADDRESS", "HEALTH", "ZONE", "TAGS");
-        foreach (var service in document.Services)
-        {
-            var first = true;
-            foreach (var instance in service.Instances)
-            {
-                services.AddRow(
-                    first ? Markup.Escape(service.Name ?? "") : "",
-                    Markup.Escape(instance.Id ?? ""),
-                    Markup.Escape(instance.Registry ?? ""),
-                    Markup.Escape(Address(instance)),
-                    Health(instance.Health ?? "unknown", instance.Stale),
-                    Markup.Escape(instance.Zone ?? "-"),
-                    Markup.Escape(instance.Tags is { Count: > 0 } tags ? string.Join(',', tags) : "-"));
-                first = false;
-            }
-        }
-
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(env);
+        var colour = env.IsOutputTerminal && !env.NoColor;
+        var width = env.TerminalWidth;
         if (document.Services.Count == 0)
         {
-            console.WriteLine("No services.");
+            env.Out.WriteLine("No services.");
         }
         else
         {
-            console.Write(services);
+            var services = new TextTable("SERVICE", "INSTANCE", "REGISTRY", "ADDRESS", "HEALTH", "ZONE", "TAGS")
+                .KeepAtLeast(10, 10, 8, 20, 9, 5, 4);
+            foreach (var service in document.Services)
+            {
+                var first = true;
+                foreach (var instance in service.Instances)
+                {
+                    services.AddRow(
+                        first ? service.Name ?? "" : "",
+                        instance.Id ?? "",
+                        instance.Registry ?? "",
+                        Address(instance),
+                        Health(instance.Health ?? "unknown", instance.Stale),
+                        instance.Zone ?? "-",
+                        instance.Tags is { Count: > 0 } tags ? string.Join(',', tags) : "-");
+                    first = false;
+                }
+            }
+
+            services.Write(env.Out, width, colour);
         }
 
-        var registries = new Table { Border = TableBorder.Simple };
-        registries.AddColumns("REGISTRY", "KIND", "STATE", "SERVICES", "INSTANCES", "SKIPPED", "ERROR");
+        env.Out.WriteLine();
+        var registries = new TextTable("REGISTRY", "KIND", "STATE", "SERVICES", "INSTANCES", "SKIPPED", "ERROR")
+            .KeepAtLeast(10, 6, 7, 8, 9, 7, 20);
         foreach (var registry in document.Registries)
         {
             registries.AddRow(
-                Markup.Escape(registry.Name),
-                Markup.Escape(registry.Kind),
+                registry.Name,
+                registry.Kind,
                 State(registry.State),
                 registry.Services.ToString(CultureInfo.InvariantCulture),
                 registry.Instances.ToString(CultureInfo.InvariantCulture),
                 registry.Skipped.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(registry.Error ?? "-"));
+                registry.Error ?? "-");
         }
 
-        console.Write(registries);
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Revision {document.Revision}: {document.Services.Count} services, {document.Services.Sum(static s => s.Instances.Count)} instances."));
-        var lines = buffer.ToString().Split('\n').Select(static l => l.TrimEnd()).ToList();
-        while (lines.Count > 0 && lines[^1].Length == 0)
-        {
-            lines.RemoveAt(lines.Count - 1);
-        }
-
-        var previousBlank = true;
-        foreach (var line in lines)
-        {
-            var blank = line.Length == 0;
-            if (!(blank && previousBlank))
-            {
-                env.Out.WriteLine(line);
-            }
-
-            previousBlank = blank;
-        }
-
+        registries.Write(env.Out, width, colour);
+        env.Out.WriteLine();
+        env.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Revision {document.Revision}: {document.Services.Count} services, {document.Services.Sum(static s => s.Instances.Count)} instances."));
         env.Out.Flush();
     }
 
@@ -87,7 +80,7 @@ internal static partial class CatalogPrinter
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(env.Out),
         });
-        console.Profile.Width = env.IsOutputTerminal ? env.TerminalWidth : 200;
+        console.Profile.Width = env.TerminalWidth;
         return console;
     }
 
@@ -104,23 +97,24 @@ internal static partial class CatalogPrinter
             : host;
     }
 
-    private static string Health(string health, bool stale)
+    /// <summary>The health cell: coloured on a terminal, with <c>(stale)</c> when the instance's registry failed.</summary>
+    internal static Cell Health(string health, bool stale)
     {
-        var color = health switch
+        var colour = health switch
         {
-            "healthy" => "green",
-            "unhealthy" => "red",
-            "draining" or "starting" => "yellow",
-            _ => "grey",
+            "healthy" => Green,
+            "unhealthy" => Red,
+            "draining" or "starting" => Yellow,
+            _ => Grey,
         };
-        return $"[{color}]{Markup.Escape(health)}[/]{(stale ? " [grey](stale)[/]" : "")}";
+        return stale ? new Cell((health, colour), (" (stale)", Grey)) : new Cell(health, colour);
     }
 
-    private static string State(string state) => state switch
+    private static Cell State(string state) => state switch
     {
-        "ready" => "[green]ready[/]",
-        "stale" => "[yellow]stale[/]",
-        "failed" => "[red]failed[/]",
-        _ => Markup.Escape(state),
+        "ready" => new Cell(state, Green),
+        "stale" => new Cell(state, Yellow),
+        "failed" => new Cell(state, Red),
+        _ => new Cell(state),
     };
 }

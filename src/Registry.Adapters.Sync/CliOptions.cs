@@ -30,7 +30,12 @@ internal sealed class CliOptions
 
     public Option<bool> Verbose { get; } = new("--verbose")
     {
-        Description = "Log at Debug level to standard error (the default is warnings and errors only).",
+        Description = "Log at Debug level to standard error, every registry's retries included (the default is warnings and errors only).",
+    };
+
+    public Option<bool> Quiet { get; } = new("--quiet")
+    {
+        Description = "Only errors on standard error: no warnings and no status line.",
     };
 
     public IReadOnlyList<ShortcutOption> Shortcuts { get; }
@@ -52,13 +57,27 @@ internal sealed class CliOptions
 
         command.Options.Add(Timeout);
         command.Options.Add(Verbose);
+        command.Options.Add(Quiet);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(Verbose) && result.GetValue(Quiet))
+            {
+                result.AddError("--verbose and --quiet exclude each other; give one.");
+            }
+        });
     }
 
     /// <summary>The shortcut registries, in command-line order, as (kind, configuration keys).</summary>
     /// <exception cref="CliUsageException">A shortcut's value is invalid.</exception>
-    public IReadOnlyList<(string Kind, IReadOnlyDictionary<string, string?> Keys)> GetShortcutRegistries(ParseResult result)
+    public IReadOnlyList<(string Kind, IReadOnlyDictionary<string, string?> Keys)> GetShortcutRegistries(ParseResult result) =>
+        [.. GetShortcuts(result).Select(static s => (s.Kind, s.Keys))];
+
+    /// <summary>The shortcut registries, in command-line order, with the option that added each.</summary>
+    /// <exception cref="CliUsageException">A shortcut's value is invalid.</exception>
+    public IReadOnlyList<(string Option, string Kind, IReadOnlyDictionary<string, string?> Keys)> GetShortcuts(ParseResult result)
     {
-        var registries = new List<(string, IReadOnlyDictionary<string, string?>)>();
+        ArgumentNullException.ThrowIfNull(result);
+        var registries = new List<(string, string, IReadOnlyDictionary<string, string?>)>();
         var tokens = result.Tokens;
         for (var i = 0; i < tokens.Count; i++)
         {
@@ -76,11 +95,13 @@ internal sealed class CliOptions
 
             try
             {
-                registries.Add((shortcut.Kind, shortcut.Shortcut.ToConfiguration(value)));
+                var keys = shortcut.Shortcut.ToConfiguration(value);
+                ShortcutChecks.Check(shortcut, value, allowMissingFile: result.CommandResult.Command.Name == "sync");
+                registries.Add((shortcut.Shortcut.Option, shortcut.Kind, keys));
             }
             catch (ArgumentException ex)
             {
-                throw new CliUsageException($"{shortcut.Shortcut.Option}: {ex.Message}", ex);
+                throw new CliUsageException(ShortcutChecks.NameOption(shortcut.Shortcut.Option, ex.Message), ex);
             }
         }
 
@@ -104,12 +125,15 @@ internal sealed class CliOptions
             Description = "table or json. The default is table when standard output is a terminal, else json.",
             HelpName = "table|json",
         };
-        option.Validators.Add(static result =>
+        string[] formats = ["table", "json"];
+        option.CompletionSources.Add(formats);
+        option.Validators.Add(result =>
         {
             var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
-            if (value is not null && value is not "table" and not "json")
+            if (value is not null && !formats.Contains(value))
             {
-                result.AddError($"--output: '{value}' is not one of table, json.");
+                var near = Suggestions.Closest(value, formats);
+                result.AddError($"--output: '{value}' is not one of table, json{(near is null ? "" : $" (did you mean '{near}'?)")}.");
             }
         });
         return option;
@@ -123,9 +147,15 @@ internal sealed class CliOptions
         CustomParser = static result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
-            if (Durations.TryParse(text, out var value))
+            if (Durations.TryParseAny(text, out var value))
             {
-                return value;
+                if (value > TimeSpan.Zero)
+                {
+                    return value;
+                }
+
+                result.AddError($"--timeout: must be positive, and '{text}' is not; use e.g. 10s, 500ms, 1m.");
+                return default;
             }
 
             result.AddError($"--timeout: '{text}' is not a duration; use seconds (10), or 10s, 500ms, 1m.");

@@ -10,7 +10,12 @@ internal static class ListCommand
         var (context, session) = await CommandContext.StartAsync(result, options, env, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            var timedOut = await session.WaitForInitialSyncAsync(context.Timeout, cancellationToken).ConfigureAwait(false);
+            bool timedOut;
+            await using (SyncStatusLine.Start(session.Catalog, env, context.Quiet).ConfigureAwait(false))
+            {
+                timedOut = await session.WaitForInitialSyncAsync(context.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
             var document = CatalogPrinter.BuildDocument(session.Catalog.Current, context.Service, timedOut ? context.Timeout : null);
             if (context.Json)
             {

@@ -34,16 +34,21 @@ internal sealed class MeshSession : IAsyncDisposable
     /// <summary>The application's services (logging, time, metrics) for what the console builds beside the mesh.</summary>
     public IServiceProvider Services => _services;
 
+    /// <summary>Builds the mesh and starts every registry's watch, logging at Debug when <paramref name="verbose"/>, else Warning.</summary>
+    /// <exception cref="CliUsageException">The settings are invalid.</exception>
+    public static Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, bool verbose, CancellationToken cancellationToken) =>
+        StartAsync(mesh, useEmbeddedDefault, env, verbose ? LogLevel.Debug : LogLevel.Warning, cancellationToken);
+
     /// <summary>Builds the mesh and starts every registry's watch.</summary>
     /// <exception cref="CliUsageException">The settings are invalid.</exception>
-    public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, bool verbose, CancellationToken cancellationToken)
+    public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, LogLevel logLevel, CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging =>
         {
             logging.ClearProviders();
-            logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning);
-            logging.AddProvider(new StderrLoggerProvider(env.Error, verbose ? LogLevel.Debug : LogLevel.Warning));
+            logging.SetMinimumLevel(logLevel);
+            logging.AddProvider(new StderrLoggerProvider(env.Error, logLevel));
         });
         // The library's meters (catalog, registries) for serve's /metrics.
         services.AddMetrics();
@@ -74,13 +79,13 @@ internal sealed class MeshSession : IAsyncDisposable
         catch (OptionsValidationException ex)
         {
             await provider2.DisposeAsync().ConfigureAwait(false);
-            throw new CliUsageException(string.Join(" ", ex.Failures), ex);
+            throw new CliUsageException(ConfigurationErrors.Describe(string.Join(" ", ex.Failures)), ex);
         }
         catch (InvalidOperationException ex)
         {
             // The configuration binder's "Failed to convert configuration value at 'Mesh:…'".
             await provider2.DisposeAsync().ConfigureAwait(false);
-            throw new CliUsageException(ex.Message, ex);
+            throw new CliUsageException(ConfigurationErrors.Describe(ex.Message), ex);
         }
 
         return session;

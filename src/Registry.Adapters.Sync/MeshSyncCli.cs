@@ -33,6 +33,11 @@ internal static class MeshSyncCli
         root.Subcommands.Add(watch);
         root.Subcommands.Add(Serve.ServeCommand.Create(options, env));
         root.Subcommands.Add(Export.ExportCommand.Create(options, env, GuardAsync));
+        root.Subcommands.Add(Completion.CreateCommand(env));
+        if (Completion.TrySuggest(root, args, env))
+        {
+            return ExitCodes.Ok;
+        }
 
         var syncOptions = new SyncCliOptions();
         var sync = new Command("sync", "Mirrors the merged catalog of the sources into the target registries (--to NAME); loop-safe, restart-safe, diff-based.");
@@ -44,7 +49,7 @@ internal static class MeshSyncCli
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            await env.Error.WriteLineAsync($"mesh-sync: {OneLine(Redaction.Redact(parsed.Errors[0].Message))} See 'mesh-sync --help'.").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"mesh-sync: {Redaction.Redact(ParseErrors.Describe(parsed))} See 'mesh-sync --help'.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

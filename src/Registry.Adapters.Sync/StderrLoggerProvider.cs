@@ -2,7 +2,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Registry.Adapters.Sync;
 
-/// <summary>Writes log lines (<c>warn: Category[1121] message</c>) to standard error, redacted, so standard output stays clean.</summary>
+/// <summary>
+/// Writes log lines (<c>warn: Category[1121] message</c>) to standard error, redacted, so standard output stays clean.
+/// Below Debug, a registry's own retry warnings are left to the console's one line per registry state
+/// (<see cref="ConsoleLogFilter"/>); durations read as people write them (<c>retrying in 180 ms</c>).
+/// </summary>
 internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) : ILoggerProvider
 {
     private readonly Lock _gate = new();
@@ -26,11 +30,11 @@ internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) :
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && logLevel >= owner._minimum;
+        public bool IsEnabled(LogLevel logLevel) => ConsoleLogFilter.IsEnabled(owner._minimum, category, logLevel);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel))
+            if (!IsEnabled(logLevel) || !ConsoleLogFilter.IsShown(owner._minimum, category, eventId, logLevel))
             {
                 return;
             }
@@ -44,7 +48,7 @@ internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) :
                 LogLevel.Error => "fail",
                 _ => "crit",
             };
-            var message = Redaction.Redact(formatter(state, exception));
+            var message = Redaction.Redact(ConsoleLogFilter.HumanDurations(formatter(state, exception), state));
             var suffix = exception is null ? "" : $" ({exception.GetType().Name}: {Redaction.Redact(exception.Message)})";
             owner.Write($"{level}: {category}[{eventId.Id}] {message}{suffix}");
         }

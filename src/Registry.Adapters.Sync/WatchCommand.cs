@@ -14,13 +14,18 @@ internal static class WatchCommand
         var (context, session) = await CommandContext.StartAsync(result, options, env, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            var timedOut = await session.WaitForInitialSyncAsync(context.Timeout, cancellationToken).ConfigureAwait(false);
+            bool timedOut;
+            await using (SyncStatusLine.Start(session.Catalog, env, context.Quiet).ConfigureAwait(false))
+            {
+                timedOut = await session.WaitForInitialSyncAsync(context.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
             var last = session.Catalog.Current;
             var document = CatalogPrinter.BuildDocument(last, context.Service, timedOut ? context.Timeout : null);
             if (context.Json)
             {
                 var line = new WatchSnapshotLine { Revision = document.Revision, Services = document.Services, Registries = document.Registries };
-                await WriteLineAsync(env, JsonSerializer.Serialize(line, CatalogJsonContext.Default.WatchSnapshotLine)).ConfigureAwait(false);
+                await WriteLineAsync(env, JsonSerializer.Serialize(line, CatalogJsonContext.Compact.WatchSnapshotLine)).ConfigureAwait(false);
             }
             else
             {
@@ -35,8 +40,8 @@ internal static class WatchCommand
                 var current = session.Catalog.Current;
                 if (current.Revision != last.Revision)
                 {
+                    await ReportStateChangesAsync(last, current, context, env).ConfigureAwait(false);
                     await PrintChangesAsync(last, current, context, env).ConfigureAwait(false);
-                    await ReportStateChangesAsync(last, current, env).ConfigureAwait(false);
                     last = current;
                     continue;
                 }
@@ -64,15 +69,16 @@ internal static class WatchCommand
             if (context.Json)
             {
                 var line = new WatchChangeLine { Type = kind, Revision = after.Revision, Service = item };
-                await WriteLineAsync(env, JsonSerializer.Serialize(line, CatalogJsonContext.Default.WatchChangeLine)).ConfigureAwait(false);
+                await WriteLineAsync(env, JsonSerializer.Serialize(line, CatalogJsonContext.Compact.WatchChangeLine)).ConfigureAwait(false);
             }
             else
             {
                 var healthy = service.Instances.Count(static i => i.Instance.Health == HealthStatus.Healthy);
-                var where = string.Join(' ', item.Instances.Select(static i => $"{i.Id}@{CatalogPrinter.Address(i)}"));
+                var where = string.Join(' ', item.Instances.Select(static i => $"{i.Id}@{CatalogPrinter.Address(i)}{(i.Stale ? " (stale)" : "")}"));
+                var stale = service.Instances.Count(static i => i.Stale);
                 await WriteLineAsync(env, string.Create(
                     CultureInfo.InvariantCulture,
-                    $"[rev {after.Revision}] {kind,-7} {service.Name}: {service.Instances.Length} instances, {healthy} healthy{(where.Length > 0 ? " — " + where : "")}")).ConfigureAwait(false);
+                    $"[rev {after.Revision}] {kind,-7} {service.Name}: {service.Instances.Length} instances, {healthy} healthy{(stale > 0 ? $", {stale} stale" : "")}{(where.Length > 0 ? " — " + where : "")}")).ConfigureAwait(false);
             }
         }
     }
@@ -123,7 +129,12 @@ internal static class WatchCommand
         return true;
     }
 
-    private static async Task ReportStateChangesAsync(MeshSnapshot before, MeshSnapshot after, CliEnvironment env)
+    /// <summary>
+    /// A registry's state transition (stale, failed, ready) or new error: with the table, one line in the stream of
+    /// changes on standard output (<c>[rev 5] registry file (file): stale — …</c>); with JSON, on standard error,
+    /// so standard output stays JSON lines.
+    /// </summary>
+    private static async Task ReportStateChangesAsync(MeshSnapshot before, MeshSnapshot after, CommandContext context, CliEnvironment env)
     {
         foreach (var registry in after.Registries)
         {
@@ -131,8 +142,18 @@ internal static class WatchCommand
             if (previous is not null && (previous.State != registry.State || !string.Equals(previous.Error, registry.Error, StringComparison.Ordinal)))
             {
                 var state = CatalogDocumentWriter.StateName(registry.State);
-                var error = registry.Error is null ? "" : ": " + Redaction.Redact(registry.Error);
-                await env.Error.WriteLineAsync($"mesh-sync: registry '{registry.Name}' ({registry.Kind}) is {state}{error}").ConfigureAwait(false);
+                if (context.Json)
+                {
+                    var error = registry.Error is null ? "" : ": " + Redaction.Redact(registry.Error);
+                    await env.Error.WriteLineAsync($"mesh-sync: registry '{registry.Name}' ({registry.Kind}) is {state}{error}").ConfigureAwait(false);
+                }
+                else
+                {
+                    var error = registry.Error is null ? "" : " — " + Redaction.Redact(registry.Error);
+                    await WriteLineAsync(env, string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"[rev {after.Revision}] registry {registry.Name} ({registry.Kind}): {state}{error}")).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -204,7 +204,9 @@ public sealed class ListCommandTests : IDisposable
         lines.ShouldContain(l => l.Contains("orders-2", StringComparison.Ordinal) && l.Contains("draining", StringComparison.Ordinal));
         var registryHeader = Array.FindIndex(lines, l => l.TrimStart().StartsWith("REGISTRY", StringComparison.Ordinal));
         registryHeader.ShouldBeGreaterThan(Array.FindIndex(lines, l => l.Contains("payments-1", StringComparison.Ordinal)));
-        lines.ShouldContain(l => l.Contains("file-2", StringComparison.Ordinal) && l.Contains("failed", StringComparison.Ordinal) && l.Contains("not valid JSON", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.Contains("file-2", StringComparison.Ordinal) && l.Contains("failed", StringComparison.Ordinal));
+        lines.ShouldAllBe(l => l.Length <= CliEnvironment.DefaultWidth, "the table fits the default width; a long error is shortened");
+        result.Stderr.ShouldContain("not valid JSON", customMessage: "the whole error is on standard error");
     }
 
     [Fact]
