@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Shouldly;
 
 namespace Registry.Adapters.Packaging.Tests;
@@ -15,6 +16,9 @@ internal sealed class ConsumerApp
         GlobalUsings = usings;
     }
 
+    /// <summary>Packages that the docs' C# blocks use beside ours (YARP, OpenTelemetry), at the repository's versions.</summary>
+    public static readonly string[] DocsPackages = ["Yarp.ReverseProxy", "Microsoft.Extensions.ServiceDiscovery.Yarp", "OpenTelemetry.Extensions.Hosting"];
+
     public string Directory { get; }
 
     public string Assembly => Path.Combine(Directory, "bin", "Release", "net10.0", "Consumer.dll");
@@ -25,12 +29,19 @@ internal sealed class ConsumerApp
     /// <summary>The implicit global usings of a web project.</summary>
     public IReadOnlyList<string> GlobalUsings { get; }
 
+    private static string CentralVersion(string id) =>
+        (string?)XDocument.Load(Path.Combine(BuildInfo.RepositoryRoot, "Directory.Packages.props")).Descendants("PackageVersion")
+            .SingleOrDefault(p => (string?)p.Attribute("Include") == id)?.Attribute("Version")
+        ?? throw new InvalidOperationException($"Directory.Packages.props has no version of {id}.");
+
     public static async Task<ConsumerApp> CreateAsync(PackageFeedFixture feed, TimeSpan timeout)
     {
         var directory = Path.Combine(feed.Root, "consumer");
         System.IO.Directory.CreateDirectory(directory);
         var libraries = feed.PackageFiles.Keys.Where(id => id != ToolPackage.Id).Order(StringComparer.Ordinal)
-            .Select(id => $"""    <PackageReference Include="{id}" Version="{feed.PackageVersion}" />""");
+            .Select(id => (Id: id, Version: feed.PackageVersion))
+            .Concat(DocsPackages.Select(id => (Id: id, Version: CentralVersion(id))))
+            .Select(p => $"""    <PackageReference Include="{p.Id}" Version="{p.Version}" />""");
         File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk.Web">
               <PropertyGroup>

@@ -14,9 +14,10 @@ public sealed record MarkdownSnippet(string File, int Line, string Code, bool Is
 /// <summary>
 /// Finds the C# blocks of the user-facing Markdown: README.md, docs/*.md and each package's README.
 /// A block compiles on its own (a program with top-level statements, or type declarations), unless the line before its
-/// fence is <c>&lt;!-- snippet: fragment --&gt;</c>: then it compiles as the body of an async method in which
-/// <c>builder</c>, <c>services</c>, <c>configuration</c>, <c>app</c> and <c>cancellationToken</c>/<c>ct</c> exist
-/// (see docs/development.md).
+/// fence is <c>&lt;!-- snippet: fragment --&gt;</c>: then it compiles, with <c>using Registry.Adapters;</c>, as the body
+/// of an async method in which <c>args</c>, <c>builder</c> (WebApplicationBuilder), <c>services</c>, <c>configuration</c>,
+/// <c>app</c> (WebApplication), <c>catalog</c> (IMeshCatalog) and <c>cancellationToken</c>/<c>ct</c>/<c>stoppingToken</c>
+/// exist (docs/development.md says so for writers).
 /// </summary>
 public static partial class MarkdownSnippets
 {

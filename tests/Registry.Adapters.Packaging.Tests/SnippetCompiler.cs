@@ -48,7 +48,10 @@ internal sealed partial class SnippetCompiler
         return $"{span.Path}:{span.StartLinePosition.Line + 1}:{span.StartLinePosition.Character + 1}: error {diagnostic.Id}: {diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>A fragment: its using directives at the top, the rest as the body of an async method with the usual names in scope.</summary>
+    /// <summary>
+    /// A fragment: <c>using Registry.Adapters;</c> and its own using directives at the top, the rest as the body of an
+    /// async method with the names of <see cref="MarkdownSnippets"/> in scope.
+    /// </summary>
     private static string WrapFragment(MarkdownSnippet snippet)
     {
         var lines = snippet.Code.Split('\n');
@@ -63,6 +66,7 @@ internal sealed partial class SnippetCompiler
         }
 
         return $$"""
+            using Registry.Adapters;
             {{usings}}
             #line default
             internal static class MarkdownFragment
@@ -72,8 +76,10 @@ internal sealed partial class SnippetCompiler
                 private static IServiceCollection services = null!;
                 private static IConfiguration configuration = null!;
                 private static WebApplication app = null!;
+                private static IMeshCatalog catalog = null!;
                 private static CancellationToken cancellationToken;
                 private static CancellationToken ct;
+                private static CancellationToken stoppingToken;
 
                 private static async Task RunAsync()
                 {
