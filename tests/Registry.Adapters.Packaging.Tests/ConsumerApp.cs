@@ -9,11 +9,12 @@ namespace Registry.Adapters.Packaging.Tests;
 /// </summary>
 internal sealed class ConsumerApp
 {
-    private ConsumerApp(string directory, IReadOnlyList<string> references, IReadOnlyList<string> usings)
+    private ConsumerApp(string directory, IReadOnlyList<string> references, IReadOnlyList<string> usings, IReadOnlyList<string> analyzers)
     {
         Directory = directory;
         References = references;
         GlobalUsings = usings;
+        Analyzers = analyzers;
     }
 
     /// <summary>Packages that the docs' C# blocks use beside ours (YARP, OpenTelemetry), at the repository's versions.</summary>
@@ -28,6 +29,9 @@ internal sealed class ConsumerApp
 
     /// <summary>The implicit global usings of a web project.</summary>
     public IReadOnlyList<string> GlobalUsings { get; }
+
+    /// <summary>The analyzers and source generators of a web project.</summary>
+    public IReadOnlyList<string> Analyzers { get; }
 
     private static string CentralVersion(string id) =>
         (string?)XDocument.Load(Path.Combine(BuildInfo.RepositoryRoot, "Directory.Packages.props")).Descendants("PackageVersion")
@@ -56,6 +60,7 @@ internal sealed class ConsumerApp
               <Target Name="WriteCompileInputs" AfterTargets="Build">
                 <WriteLinesToFile File="references.txt" Lines="@(ReferencePath)" Overwrite="true" />
                 <WriteLinesToFile File="usings.txt" Lines="@(Using)" Overwrite="true" />
+                <WriteLinesToFile File="analyzers.txt" Lines="@(Analyzer)" Overwrite="true" />
               </Target>
             </Project>
             """);
@@ -86,6 +91,7 @@ internal sealed class ConsumerApp
         build.ExitCode.ShouldBe(0, build.Describe("dotnet build of the consumer"));
         return new ConsumerApp(directory,
             File.ReadAllLines(Path.Combine(directory, "references.txt")),
-            File.ReadAllLines(Path.Combine(directory, "usings.txt")));
+            File.ReadAllLines(Path.Combine(directory, "usings.txt")),
+            File.ReadAllLines(Path.Combine(directory, "analyzers.txt")));
     }
 }

@@ -6,18 +6,39 @@ namespace Registry.Adapters.Packaging.Tests;
 [Collection(PackageFeedTests.Name)]
 public sealed class DocsSnippetTests(PackageFeedFixture feed)
 {
-    public static TheoryData<string> Snippets() => new(MarkdownSnippets.All(BuildInfo.RepositoryRoot).Select(s => s.Location));
+    public static TheoryData<string> Snippets() => new(MarkdownSnippets.Units(BuildInfo.RepositoryRoot).Select(u => u.Name));
 
     [Theory]
     [MemberData(nameof(Snippets))]
     public async Task CSharpBlock_CompilesAgainstThePackages(string location)
     {
-        var snippet = MarkdownSnippets.All(BuildInfo.RepositoryRoot).Single(s => s.Location == location);
+        var snippets = MarkdownSnippets.Units(BuildInfo.RepositoryRoot).Single(u => u.Name == location).Snippets;
         var compiler = await feed.GetSnippetCompilerAsync();
 
-        var errors = compiler.Compile(snippet);
+        var errors = compiler.Compile(snippets);
 
-        errors.ShouldBeEmpty($"{location}{(snippet.IsFragment ? " (fragment)" : "")}:\n{snippet.Code}\n\n{string.Join('\n', errors)}");
+        errors.ShouldBeEmpty($"{location}:\n{string.Join("\n\n", snippets.Select(s => $"{s.Location}{(s.IsFragment ? " (fragment)" : "")}:\n{s.Code}"))}\n\n{string.Join('\n', errors)}");
+    }
+
+    [Fact]
+    public async Task Compiler_CompilesTheBlocksOfOneProjectTogether_WithTheSourceGenerators()
+    {
+        var compiler = await feed.GetSnippetCompilerAsync();
+        compiler.GeneratorCount.ShouldBeGreaterThanOrEqualTo(3);
+        string[] lines =
+        [
+            "<!-- snippet: project p -->", "```csharp", "using System.Text.Json.Serialization;", "namespace P;",
+            "internal sealed record Item(string Name);", "[JsonSerializable(typeof(Item))]", "internal sealed partial class ItemJson : JsonSerializerContext;", "```",
+            "<!-- snippet: project p -->", "```csharp", "namespace P;", "internal static class Use", "{",
+            "    public static string Write() => System.Text.Json.JsonSerializer.Serialize(new Item(\"a\"), ItemJson.Default.Item);", "}", "```",
+        ];
+        var snippets = MarkdownSnippets.Parse("docs/z.md", lines).ToList();
+        snippets.Select(s => s.Project).ShouldBe(["p", "p"]);
+
+        compiler.Compile(snippets).ShouldBeEmpty();
+        var alone = compiler.Compile(snippets[1]);
+        alone.ShouldNotBeEmpty();
+        alone.ShouldAllBe(e => e.StartsWith("docs/z.md:14:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Registry.Adapters.Packaging.Tests;
 
 /// <summary>A ```csharp block of a Markdown file: where it is, its code, and whether it is marked as a fragment.</summary>
-public sealed record MarkdownSnippet(string File, int Line, string Code, bool IsFragment)
+public sealed record MarkdownSnippet(string File, int Line, string Code, bool IsFragment, string? Project = null)
 {
     /// <summary>"docs/usage.md:12", the file relative to the repository and the line of the block's first code line.</summary>
     public string Location => $"{File}:{Line}";
@@ -17,11 +17,17 @@ public sealed record MarkdownSnippet(string File, int Line, string Code, bool Is
 /// fence is <c>&lt;!-- snippet: fragment --&gt;</c>: then it compiles, with <c>using Registry.Adapters;</c>, as the body
 /// of an async method in which <c>args</c>, <c>builder</c> (WebApplicationBuilder), <c>services</c>, <c>configuration</c>,
 /// <c>app</c> (WebApplication), <c>catalog</c> (IMeshCatalog) and <c>cancellationToken</c>/<c>ct</c>/<c>stoppingToken</c>
-/// exist (docs/development.md says so for writers).
+/// exist (docs/development.md says so for writers). Blocks after <c>&lt;!-- snippet: project NAME --&gt;</c> are the
+/// files of one project: all blocks of a Markdown file with the same NAME compile together.
 /// </summary>
 public static partial class MarkdownSnippets
 {
     public const string FragmentMarker = "<!-- snippet: fragment -->";
+
+    /// <summary>The test cases: each block alone, except that the blocks of one project are one case.</summary>
+    public static IEnumerable<(string Name, IReadOnlyList<MarkdownSnippet> Snippets)> Units(string root) =>
+        All(root).GroupBy(s => s.Project is null ? s.Location : $"{s.File}#{s.Project}")
+            .Select(g => (g.Key, (IReadOnlyList<MarkdownSnippet>)g.ToList()));
 
     public static IEnumerable<string> Files(string root) =>
         new[] { Path.Combine(root, "README.md") }
@@ -55,7 +61,8 @@ public static partial class MarkdownSnippets
             {
                 var previous = lines.Take(i).Reverse().FirstOrDefault(l => l.Trim().Length > 0)?.Trim();
                 var code = string.Join('\n', lines.Skip(start).Take(end - start).Select(l => l.StartsWith(indent, StringComparison.Ordinal) ? l[indent.Length..] : l));
-                yield return new MarkdownSnippet(file, start + 1, code, previous == FragmentMarker);
+                var project = previous is null ? null : ProjectMarker().Match(previous) is { Success: true } m ? m.Groups[1].Value : null;
+                yield return new MarkdownSnippet(file, start + 1, code, previous == FragmentMarker, project);
             }
 
             i = end;
@@ -70,6 +77,9 @@ public static partial class MarkdownSnippets
 
     [GeneratedRegex(@"^(?<indent>\s*)(?<fence>`{3,}|~{3,})\s*(?<info>[^\s`]*)")]
     private static partial Regex Fence();
+
+    [GeneratedRegex(@"^<!-- snippet: project ([\w.-]+) -->$")]
+    private static partial Regex ProjectMarker();
 
     [GeneratedRegex(@"^(csharp|cs|c#)$", RegexOptions.IgnoreCase)]
     private static partial Regex CSharpInfo();

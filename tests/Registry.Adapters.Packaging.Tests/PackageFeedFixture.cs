@@ -79,7 +79,7 @@ public sealed class PackageFeedFixture : IAsyncLifetime
     private async Task<SnippetCompiler> CreateCompilerAsync()
     {
         var consumer = await GetConsumerAsync();
-        return new SnippetCompiler(consumer.References, consumer.GlobalUsings);
+        return new SnippetCompiler(consumer.References, consumer.GlobalUsings, consumer.Analyzers);
     }
 
     public XDocument ReadNuspec(string id)

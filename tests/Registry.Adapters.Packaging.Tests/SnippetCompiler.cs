@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Registry.Adapters.Packaging.Tests;
 
@@ -17,29 +18,46 @@ internal sealed partial class SnippetCompiler
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
     private readonly ImmutableArray<MetadataReference> _references;
     private readonly SyntaxTree _globalUsings;
+    private readonly ImmutableArray<ISourceGenerator> _generators;
 
-    public SnippetCompiler(IEnumerable<string> references, IEnumerable<string> globalUsings)
+    /// <summary>The source generators a block may rely on: JSON serializer contexts, [LoggerMessage], [GeneratedRegex], options validators.</summary>
+    private static readonly string[] Generators =
+        ["System.Text.Json.SourceGeneration", "Microsoft.Extensions.Logging.Generators", "System.Text.RegularExpressions.Generator", "Microsoft.Extensions.Options.SourceGeneration"];
+
+    public SnippetCompiler(IEnumerable<string> references, IEnumerable<string> globalUsings, IEnumerable<string> analyzers)
     {
         _references = [.. references.Where(r => r.Length > 0).Select(r => MetadataReference.CreateFromFile(r))];
+        var loader = new AnalyzerLoader();
+        _generators = [.. analyzers.Where(a => Generators.Contains(Path.GetFileNameWithoutExtension(a), StringComparer.Ordinal))
+            .SelectMany(a => new AnalyzerFileReference(a, loader).GetGenerators(LanguageNames.CSharp))];
         _globalUsings = CSharpSyntaxTree.ParseText(
             string.Concat(globalUsings.Where(u => u.Length > 0).Select(u => $"global using global::{u};\n")), ParseOptions, "GlobalUsings.g.cs");
     }
 
+    /// <summary>The generators found among the consumer's analyzers (the test checks they were).</summary>
+    public int GeneratorCount => _generators.Length;
+
     /// <summary>The errors of compiling the block, each as "file:line:column: error CSxxxx: message".</summary>
-    public IReadOnlyList<string> Compile(MarkdownSnippet snippet)
+    public IReadOnlyList<string> Compile(MarkdownSnippet snippet) => Compile([snippet]);
+
+    /// <summary>The errors of compiling the blocks together, as the files of one project.</summary>
+    public IReadOnlyList<string> Compile(IReadOnlyList<MarkdownSnippet> snippets)
     {
-        var source = snippet.IsFragment ? WrapFragment(snippet) : $"#line {snippet.Line} \"{snippet.File}\"\n{snippet.Code}\n";
-        var tree = CSharpSyntaxTree.ParseText(source, ParseOptions, snippet.File + ".g.cs", Encoding.UTF8);
-        var isProgram = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
+        var trees = snippets.Select(snippet => CSharpSyntaxTree.ParseText(
+            snippet.IsFragment ? WrapFragment(snippet) : $"#line {snippet.Line} \"{snippet.File}\"\n{snippet.Code}\n",
+            ParseOptions, $"{snippet.File}.{snippet.Line}.g.cs", Encoding.UTF8)).ToList();
+        var isProgram = trees.Any(t => t.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any());
         var compilation = CSharpCompilation.Create(
             "Snippet",
-            [_globalUsings, tree],
+            [_globalUsings, .. trees],
             _references,
             new CSharpCompilationOptions(isProgram ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        CSharpGeneratorDriver.Create(_generators, parseOptions: ParseOptions)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var generated, out var generatorDiagnostics);
 
         using var output = new MemoryStream();
-        var result = compilation.Emit(output);
-        return result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(Format).ToList();
+        var result = generated.Emit(output);
+        return generatorDiagnostics.Concat(result.Diagnostics).Where(d => d.Severity == DiagnosticSeverity.Error).Select(Format).ToList();
     }
 
     private static string Format(Diagnostic diagnostic)
@@ -90,6 +108,15 @@ internal sealed partial class SnippetCompiler
                 }
             }
             """;
+    }
+
+    private sealed class AnalyzerLoader : IAnalyzerAssemblyLoader
+    {
+        public void AddDependencyLocation(string fullPath)
+        {
+        }
+
+        public System.Reflection.Assembly LoadFromPath(string fullPath) => System.Reflection.Assembly.LoadFrom(fullPath);
     }
 
     [GeneratedRegex(@"^\s*using\s+(static\s+)?[\w.]+(\s*=\s*[\w.<>, ]+)?\s*;\s*(//.*)?$")]
