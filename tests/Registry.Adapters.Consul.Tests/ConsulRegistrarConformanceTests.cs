@@ -22,7 +22,7 @@ public sealed class ConsulRegistrarConformanceTests : ServiceRegistrarConformanc
         await _fake.DisposeAsync();
     }
 
-    protected override IServiceRegistrar CreateRegistrar() => ConsulTestSupport.CreateRegistrar(_fake, null, null, Time);
+    protected override IServiceRegistrar CreateRegistrar() => ConsulTestSupport.CreateRegistrar(_fake, null, LoggerFactory, Time);
 
     protected override IServiceRegistry CreateRegistry() => ConsulTestSupport.CreateRegistry(_fake);
 

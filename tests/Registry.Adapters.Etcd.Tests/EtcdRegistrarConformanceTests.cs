@@ -44,7 +44,7 @@ public sealed class EtcdRegistrarConformanceTests(EtcdRegistrarConformanceTests.
         {
             o.LeaseTtl = TimeSpan.FromSeconds(30);
             o.DialTimeout = TimeSpan.FromSeconds(2);
-        }), timeProvider: Time);
+        }), LoggerFactory, Time);
 
     protected override IServiceRegistry CreateRegistry() => EtcdTestData.NewRegistry(fixture.Etcd.ClientUrl, _prefix);
 

@@ -22,7 +22,7 @@ public sealed class EurekaRegistrarConformanceTests : ServiceRegistrarConformanc
         await _server.DisposeAsync();
     }
 
-    protected override IServiceRegistrar CreateRegistrar() => new EurekaServiceRegistrar("eureka", Options(), Time);
+    protected override IServiceRegistrar CreateRegistrar() => new EurekaServiceRegistrar("eureka", Options(), Time, LoggerFactory);
 
     protected override IServiceRegistry CreateRegistry() => new EurekaServiceRegistry("eureka", Options(), Time);
 

@@ -20,12 +20,16 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
     protected const string RegistrarKey = "conformance";
 
     private readonly List<IAsyncDisposable> _owned = [];
+    private ILoggerFactory? _loggerFactory;
 
     /// <summary>The clock of every registrar the suite creates (keep-alives, retries, timeouts).</summary>
     protected FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     /// <summary>Every log entry of the self-registration hosts.</summary>
     protected ConcurrentQueue<(EventId Id, LogLevel Level, string Message)> Logs { get; } = new();
+
+    /// <summary>The logging of every registrar and host the suite creates; each entry lands in <see cref="Logs"/>.</summary>
+    protected ILoggerFactory LoggerFactory => _loggerFactory ??= Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingProvider(Logs)));
 
     /// <summary>How long a state that comes from the wire may take to show.</summary>
     protected virtual TimeSpan Timeout => TimeSpan.FromSeconds(20);
@@ -39,7 +43,7 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
     /// <summary>Stops the backend.</summary>
     public abstract Task DisposeAsync();
 
-    /// <summary>Creates a registrar over the backend whose clock is <see cref="Time"/>.</summary>
+    /// <summary>Creates a registrar over the backend whose clock is <see cref="Time"/> and whose logging is <see cref="LoggerFactory"/>.</summary>
     protected abstract IServiceRegistrar CreateRegistrar();
 
     /// <summary>Creates a registry that reads the same backend.</summary>
@@ -89,6 +93,7 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
         }
 
         _owned.Clear();
+        _loggerFactory?.Dispose();
     }
 
     [Fact]
@@ -153,6 +158,28 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
 
         await UntilAsync(() => Task.FromResult(registration.Reregistrations == 1), "the keep-alive found the record lost and registered again");
         await ReadBackAsync(instance, found => found is not null, "the instance is listed again");
+    }
+
+    [Fact]
+    public async Task KeepAlive_RegistryDownThenBack_LogsOnceEachWayAndTheInstanceIsListedAgain()
+    {
+        var instance = CreateInstance(13);
+        await using var registration = await Own(CreateRegistrar()).RegisterAsync(instance);
+        await TakeDownAsync();
+        try
+        {
+            await AdvanceUntilAsync(() => Task.FromResult(Count(RegistrationEvent.StillFailing) >= 2), "three failed keep-alives while the registry is down");
+            Count(RegistrationEvent.Failing).ShouldBe(1, "a failing keep-alive is logged once as a warning");
+            Count(RegistrationEvent.Recovered).ShouldBe(0);
+        }
+        finally
+        {
+            await BringUpAsync();
+        }
+
+        await AdvanceUntilAsync(() => Task.FromResult(Count(RegistrationEvent.Recovered) == 1), "the keep-alive works again");
+        await ReadBackAsync(instance, found => found is not null, "the instance is listed after the registry came back");
+        Count(RegistrationEvent.Failing).ShouldBe(1);
     }
 
     [Fact]
@@ -351,6 +378,7 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Logging.AddProvider(new CapturingProvider(Logs));
         builder.Services.AddSingleton<TimeProvider>(Time);
+        builder.Services.AddSingleton(LoggerFactory);
         builder.Services.AddKeyedSingleton(RegistrarKey, (_, _) => CreateRegistrar());
         builder.Services.AddSelfRegistration(instance, RegistrarKey, o =>
         {
@@ -362,6 +390,16 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
     }
 
     private int Count(SelfRegistrationEvent id) => Logs.Count(l => l.Id.Id == (int)id);
+
+    private int Count(RegistrationEvent id) => Logs.Count(l => l.Id.Id == (int)id);
+
+    /// <summary>The event ids of the registration base's keep-alive log lines.</summary>
+    private enum RegistrationEvent
+    {
+        Failing = 1603,
+        StillFailing = 1604,
+        Recovered = 1605,
+    }
 
     /// <summary>The event ids of the self-registration service's log lines.</summary>
     private enum SelfRegistrationEvent
