@@ -1,13 +1,11 @@
 namespace Registry.Adapters.Serialization;
 
-/// <summary>The catalog document: the output of <c>mesh-sync list --output json</c> and the input of the File registry.</summary>
+/// <summary>The catalog document the File registry reads and writes: the shape of <c>mesh-sync list --output json</c>, whose <c>registries</c> it ignores.</summary>
 internal sealed class CatalogDocument
 {
     public long Revision { get; set; }
 
     public List<CatalogServiceDocument> Services { get; set; } = [];
-
-    public List<CatalogRegistryDocument> Registries { get; set; } = [];
 }
 
 /// <summary>One <c>services[]</c> item.</summary>
@@ -50,44 +48,4 @@ internal sealed class CatalogPortDocument
     public long Port { get; set; }
 
     public string? Protocol { get; set; }
-}
-
-/// <summary>One <c>registries[]</c> item.</summary>
-internal sealed class CatalogRegistryDocument
-{
-    public string Name { get; set; } = "";
-
-    public string Kind { get; set; } = "";
-
-    public string State { get; set; } = "";
-
-    public string? Error { get; set; }
-
-    public int Services { get; set; }
-
-    public int Instances { get; set; }
-
-    public int Skipped { get; set; }
-}
-
-/// <summary>The first line of <c>watch --output json</c>: the list document with <c>"type":"snapshot"</c>.</summary>
-internal sealed class WatchSnapshotLine
-{
-    public string Type { get; set; } = "snapshot";
-
-    public long Revision { get; set; }
-
-    public List<CatalogServiceDocument> Services { get; set; } = [];
-
-    public List<CatalogRegistryDocument> Registries { get; set; } = [];
-}
-
-/// <summary>A change line of <c>watch --output json</c>.</summary>
-internal sealed class WatchChangeLine
-{
-    public string Type { get; set; } = "";
-
-    public long Revision { get; set; }
-
-    public CatalogServiceDocument Service { get; set; } = new();
 }

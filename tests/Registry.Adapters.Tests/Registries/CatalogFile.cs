@@ -50,7 +50,7 @@ internal sealed class CatalogFile : IDisposable
                 })],
             })],
         };
-        return JsonSerializer.Serialize(document, CatalogJsonContext.Indented.CatalogDocument);
+        return JsonSerializer.Serialize(document, CatalogJsonContext.Default.CatalogDocument);
     }
 
     /// <summary>Replaces the file atomically, as editors and config-management tools do (write a temporary file, rename it over).</summary>
