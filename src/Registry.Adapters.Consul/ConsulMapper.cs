@@ -74,7 +74,7 @@ internal sealed class ConsulMapper
             position++;
         }
 
-        var ids = entries.GroupBy(static e => e.Service?.ID ?? string.Empty, StringComparer.Ordinal).Where(static g => g.Count() > 1).Select(static g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var ids = entries.GroupBy(e => e.Service is { } svc ? InstanceId(service, svc) : string.Empty, StringComparer.Ordinal).Where(static g => g.Count() > 1).Select(static g => g.Key).ToHashSet(StringComparer.Ordinal);
         var instances = new List<ServiceInstance>(entries.Count);
         foreach (var entry in entries)
         {
@@ -92,6 +92,26 @@ internal sealed class ConsulMapper
         instances.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
         return (instances, skipped);
     }
+
+    /// <summary>
+    /// The Consul service id a sync writes a mirrored instance under: <c>{service}:{id}</c>, since service ids are
+    /// unique per node and one sync node carries every mirrored service (one pod behind two Kubernetes Services has
+    /// one instance id in both).
+    /// </summary>
+    public static string MirroredServiceId(string service, string instanceId) => service + ":" + instanceId;
+
+    /// <summary>The instance id of a Consul service: its <c>ID</c>, or for a record a sync wrote, the id it mirrors.</summary>
+    public static string InstanceId(string service, ConsulAgentService svc)
+    {
+        var id = svc.ID ?? string.Empty;
+        return svc.Meta is { } meta && meta.ContainsKey(SyncMetadata.SyncIdKey)
+            && id.Length > service.Length + 1 && id.StartsWith(service, StringComparison.Ordinal) && id[service.Length] == ':'
+            ? id[(service.Length + 1)..]
+            : id;
+    }
+
+    /// <summary>Maps one entry as the reader does (no duplicate-id handling); <c>(null, null)</c> when the registry's filters hide it.</summary>
+    public (ServiceInstance? Instance, string? Reason) MapEntry(string service, ConsulServiceEntry entry) => Map(service, entry, []);
 
     private (ServiceInstance? Instance, string? Reason) Map(string service, ConsulServiceEntry entry, HashSet<string> duplicateIds)
     {
@@ -148,7 +168,7 @@ internal sealed class ConsulMapper
             }
         }
 
-        var id = svc.ID ?? string.Empty;
+        var id = InstanceId(service, svc);
         if (duplicateIds.Contains(id) && node?.Node is { Length: > 0 } nodeName)
         {
             // Service ids are unique per agent, not per datacenter: the node tells same-id instances apart.

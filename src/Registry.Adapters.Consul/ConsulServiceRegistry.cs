@@ -83,6 +83,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
         }
 
         await _disposed.CancelAsync().ConfigureAwait(false);
+        _writer?.Dispose();
         Client.Dispose();
     }
 

@@ -26,6 +26,14 @@ public sealed class ConsulRegistryConformanceTests : ServiceRegistryConformanceT
         return Task.CompletedTask;
     }
 
+    // Consul accepts any port number in a catalog registration; the registry skips one out of range.
+    protected override Task<bool> PutInvalidAsync(string service, int index)
+    {
+        var instance = CreateInstance(service, index);
+        _fake.PutService(ConsulTestSupport.NodeOf(instance), instance.Host, new FakeServiceSpec(instance.Id, service) { Port = 70000 });
+        return Task.FromResult(true);
+    }
+
     protected override Task ForceResyncAsync()
     {
         _fake.ResetIndex();

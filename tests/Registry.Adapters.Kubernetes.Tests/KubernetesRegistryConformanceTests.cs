@@ -36,6 +36,16 @@ public sealed class KubernetesRegistryConformanceTests : ServiceRegistryConforma
         return Task.CompletedTask;
     }
 
+    // The API server validates an endpoint's addresses but not its targetRef; the registry skips an endpoint whose
+    // instance id (the targetRef's name) holds a '/'.
+    protected override Task<bool> PutInvalidAsync(string service, int index)
+    {
+        var instance = CreateInstance(service, index);
+        _host.Server.PutService(K8sObjects.Service(Namespace, service, ports: [("http", 80)]));
+        _host.Server.PutSlice(K8sObjects.Slice(Namespace, service, instance.Id, [new Ep(instance.Host, "bad/" + instance.Id)], ("http", instance.Ports[0].Port, (string?)"http")));
+        return Task.FromResult(true);
+    }
+
     protected override Task RemoveAsync(ServiceInstance instance)
     {
         _host.Server.DeleteSlice(Namespace, instance.Id);

@@ -41,6 +41,14 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
     /// <summary>Makes the backend work again, with its data intact.</summary>
     protected abstract Task HealAsync();
 
+    /// <summary>
+    /// Adds, from outside the registry, a record of <paramref name="service"/> that the registry must skip (a port out
+    /// of range, a malformed value): the kind of record a real backend accepts and this library must not. Returns
+    /// <see langword="false"/> when the backend itself refuses to hold it (the in-memory registry throws); then nothing
+    /// is skipped.
+    /// </summary>
+    protected abstract Task<bool> PutInvalidAsync(string service, int index);
+
     /// <summary>An instance the backend can round-trip. Override to fit a backend's naming rules (keep host and port distinct per index).</summary>
     protected virtual ServiceInstance CreateInstance(string service, int index) => new()
     {
@@ -220,6 +228,52 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
         await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Connected, EventTimeout, "connected again", skip: 0);
         failures.ShouldBeGreaterThan(0);
         recorder.Fault.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Watch_InvalidRecord_ReportedOnceAndNeighboursKept()
+    {
+        ServiceInstance[] orders = [CreateInstance("orders", 1), CreateInstance("orders", 2)];
+        await PutAsync(orders[0]);
+        var held = await PutInvalidAsync("orders", 3);
+        await PutAsync(orders[1]);
+        await using var registry = await CreateRegistryAsync();
+        await using var recorder = new WatchRecorder(registry);
+        await recorder.WaitForViewAsync(v => Holds(v, "orders", orders), EventTimeout, "the snapshot holds the two valid orders");
+        var expected = held ? 1 : 0;
+        if (held)
+        {
+            await recorder.WaitForSkippedAsync(_ => true, EventTimeout, "the invalid record is reported");
+        }
+
+        // More reads of the same service and of another (a poll, a blocking query, a stream event) find the invalid
+        // record again: it is still reported once.
+        var third = CreateInstance("orders", 4);
+        await PutAsync(third);
+        await recorder.WaitForViewAsync(v => Holds(v, "orders", [.. orders, third]), EventTimeout, "orders holds the third valid instance");
+        var payments = CreateInstance("payments", 5);
+        await PutAsync(payments);
+        await recorder.WaitForViewAsync(v => Holds(v, "payments", payments), EventTimeout, "payments appears");
+        recorder.Skipped.Count.ShouldBe(expected, string.Join(" | ", recorder.Skipped));
+
+        // An invalid record added after the snapshot is one RecordSkippedEvent; its neighbours stay.
+        var heldLater = await PutInvalidAsync("payments", 6);
+        if (heldLater)
+        {
+            expected++;
+            await recorder.WaitForEventAsync<RecordSkippedEvent>(_ => true, EventTimeout, "the later invalid record is reported");
+        }
+
+        var refund = CreateInstance("payments", 7);
+        await PutAsync(refund);
+        await recorder.WaitForViewAsync(v => Holds(v, "payments", payments, refund) && Holds(v, "orders", [.. orders, third]), EventTimeout, "both services keep their valid instances");
+        recorder.Skipped.Count.ShouldBe(expected, string.Join(" | ", recorder.Skipped));
+        recorder.Events.OfType<RecordSkippedEvent>().Count().ShouldBe(heldLater ? 1 : 0);
+
+        var read = await registry.ReadAsync();
+        Holds(read.Services, "orders", [.. orders, third]).ShouldBeTrue();
+        Holds(read.Services, "payments", payments, refund).ShouldBeTrue();
+        read.Skipped.Count.ShouldBe(expected, string.Join(" | ", read.Skipped));
     }
 
     [Fact]

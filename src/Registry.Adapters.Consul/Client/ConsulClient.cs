@@ -70,6 +70,26 @@ internal sealed class ConsulClient : IDisposable
             null,
             cancellationToken);
 
+    /// <summary><c>GET /v1/catalog/node/:node</c> (consistent): the node and its services; <c>null</c> for an unknown node.</summary>
+    public Task<ConsulResponse> GetCatalogNodeAsync(string node, CancellationToken cancellationToken) =>
+        GetAsync("v1/catalog/node/" + Uri.EscapeDataString(node), new ConsulQuery(Consistent: true), withTags: false, cancellationToken);
+
+    /// <summary><c>GET /v1/health/node/:node</c> (consistent): every check of the node.</summary>
+    public Task<ConsulResponse> GetHealthNodeAsync(string node, CancellationToken cancellationToken) =>
+        GetAsync("v1/health/node/" + Uri.EscapeDataString(node), new ConsulQuery(Consistent: true), withTags: false, cancellationToken);
+
+    /// <summary>
+    /// <c>PUT /v1/txn</c>: the operations applied atomically. A rolled-back transaction answers 409 with its errors,
+    /// returned here (<see cref="ConsulResponse.Status"/>) rather than thrown.
+    /// </summary>
+    public async Task<ConsulResponse> TxnAsync(List<ConsulTxnOp> operations, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(operations, ConsulTxnJsonContext.Default.ListConsulTxnOp));
+        content.Headers.ContentType = Json;
+        var url = new ConsulUrl("v1/txn").Add("dc", _settings.Datacenter);
+        return await SendAsync(HttpMethod.Put, url.ToString(), content, _settings.RequestTimeout, cancellationToken, accept: HttpStatusCode.Conflict).ConfigureAwait(false);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private Task<ConsulResponse> GetAsync(string path, ConsulQuery query, bool withTags, CancellationToken cancellationToken)
@@ -127,7 +147,7 @@ internal sealed class ConsulClient : IDisposable
         }
     }
 
-    private async Task<ConsulResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, TimeSpan timeout, CancellationToken cancellationToken, HttpLimits? limits = null)
+    private async Task<ConsulResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content, TimeSpan timeout, CancellationToken cancellationToken, HttpLimits? limits = null, HttpStatusCode? accept = null)
     {
         var query = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         var display = $"{method} /{(query < 0 ? pathAndQuery : pathAndQuery[..query])}";
@@ -145,7 +165,7 @@ internal sealed class ConsulClient : IDisposable
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             var body = await BoundedBody.ReadAsBytesAsync(response.Content, _settings.MaxResponseBytes, linked.Token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode && response.StatusCode != accept)
             {
                 var text = Scrub(ServiceInstanceValidator.Printable(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512)), 200), token);
                 var reason = response.ReasonPhrase is null ? string.Empty : Scrub(ServiceInstanceValidator.Printable(response.ReasonPhrase, 64), token);
@@ -156,7 +176,7 @@ internal sealed class ConsulClient : IDisposable
                 };
             }
 
-            return new ConsulResponse(body, ParseIndex(response), HeaderIs(response, "X-Consul-KnownLeader", "true"));
+            return new ConsulResponse(body, ParseIndex(response), HeaderIs(response, "X-Consul-KnownLeader", "true")) { Status = response.StatusCode };
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -9,7 +9,11 @@ internal readonly record struct ConsulQuery(ulong Index = 0, bool Consistent = f
 /// <param name="Body">The raw JSON body.</param>
 /// <param name="Index">The <c>X-Consul-Index</c> header (0 when absent or not a number).</param>
 /// <param name="KnownLeader">The <c>X-Consul-KnownLeader</c> header.</param>
-internal sealed record ConsulResponse(byte[] Body, ulong Index, bool KnownLeader);
+internal sealed record ConsulResponse(byte[] Body, ulong Index, bool KnownLeader)
+{
+    /// <summary>The status code (a success, or a status the request accepted such as a transaction's 409).</summary>
+    public System.Net.HttpStatusCode Status { get; init; } = System.Net.HttpStatusCode.OK;
+}
 
 /// <summary>Blocking-query index rules from Consul's documentation (features/blocking.mdx).</summary>
 internal static class ConsulIndex

@@ -23,6 +23,10 @@ public sealed record FakeServiceSpec(string Id, string Name)
 internal sealed record FakeNode(string Name, string Address, string Id, ulong CreateIndex)
 {
     public string Datacenter { get; init; } = "dc1";
+
+    public ulong ModifyIndex { get; init; } = CreateIndex;
+
+    public IReadOnlyDictionary<string, string> Meta { get; init; } = new Dictionary<string, string> { ["consul-network-segment"] = string.Empty };
 }
 
 internal sealed class FakeService

@@ -31,6 +31,21 @@ public sealed partial class FakeConsulServer
             return BlockingReadAsync(context, () => ServiceIndexLocked(catalogName), () => RenderCatalogServiceLocked(catalogName));
         }
 
+        if (method == "GET" && Rest(path, "/v1/catalog/node/") is { } nodeName)
+        {
+            return BlockingReadAsync(context, () => _catalogIndex, () => RenderNodeServicesLocked(nodeName));
+        }
+
+        if (method == "GET" && Rest(path, "/v1/health/node/") is { } checksNode)
+        {
+            return BlockingReadAsync(context, () => _index, () => RenderNodeChecksLocked(checksNode));
+        }
+
+        if (path is "/v1/catalog/register" or "/v1/catalog/deregister" or "/v1/txn")
+        {
+            return method == "PUT" ? CatalogWriteAsync(context, path) : WriteTextAsync(context, 405, $"method {method} not allowed");
+        }
+
         if (path.StartsWith("/v1/agent/", StringComparison.Ordinal))
         {
             return AgentAsync(context, method, path);

@@ -75,9 +75,9 @@ public sealed partial class FakeConsulServer
         ["Address"] = node.Address,
         ["Datacenter"] = node.Datacenter,
         ["TaggedAddresses"] = NodeTaggedAddresses(node),
-        ["Meta"] = new Dictionary<string, string> { ["consul-network-segment"] = string.Empty },
+        ["Meta"] = node.Meta,
         ["CreateIndex"] = node.CreateIndex,
-        ["ModifyIndex"] = node.CreateIndex,
+        ["ModifyIndex"] = node.ModifyIndex,
     };
 
     private static Dictionary<string, string> NodeTaggedAddresses(FakeNode node) => new()

@@ -8,6 +8,7 @@ namespace Registry.Adapters.Tests.Registries;
 internal sealed class CatalogFile : IDisposable
 {
     private readonly Dictionary<(string Service, string Id), ServiceInstance> _instances = [];
+    private readonly Dictionary<(string Service, string Id), ServiceInstance> _invalid = [];
     private int _writes;
 
     public CatalogFile(string fileName = "catalog.json")
@@ -27,22 +28,27 @@ internal sealed class CatalogFile : IDisposable
 
     public void Remove(ServiceInstance instance) => _instances.Remove((instance.Service, instance.Id));
 
+    /// <summary>Adds an instance whose port is out of range (70000): valid JSON the File registry must skip.</summary>
+    public void PutInvalid(ServiceInstance instance) => _invalid[(instance.Service, instance.Id)] = instance;
+
     /// <summary>The catalog as JSON in the shape of <c>list --output json</c>.</summary>
     public string Render()
     {
         var document = new CatalogDocument
         {
             Revision = ++_writes,
-            Services = [.. _instances.Values.GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(static g => new CatalogServiceDocument
+            Services = [.. _instances.Values.Concat(_invalid.Values).GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(g => new CatalogServiceDocument
             {
                 Name = g.Key,
-                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(static i => new CatalogInstanceDocument
+                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(i => new CatalogInstanceDocument
                 {
                     Registry = "previous-run",
                     Service = i.Service,
                     Id = i.Id,
                     Host = i.Host,
-                    Ports = [.. i.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
+                    Ports = _invalid.ContainsKey((i.Service, i.Id))
+                        ? [new CatalogPortDocument { Name = "http", Port = 70000, Protocol = "http" }]
+                        : [.. i.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
                     Health = CatalogDocumentWriter.HealthName(i.Health),
                     Zone = i.Zone,
                     Tags = [.. i.Tags],

@@ -49,6 +49,13 @@ public class FileRegistryConformanceTests : ServiceRegistryConformanceTests
         return Task.CompletedTask;
     }
 
+    protected override Task<bool> PutInvalidAsync(string service, int index)
+    {
+        _file.PutInvalid(CreateInstance(service, index));
+        _file.WriteByRename();
+        return Task.FromResult(true);
+    }
+
     protected override async Task ForceResyncAsync()
     {
         var seen = _registry?.MissingObservations ?? 0;

@@ -1,3 +1,4 @@
+using Shouldly;
 using Registry.Adapters.Testing;
 
 namespace Registry.Adapters.Tests.Registries;
@@ -27,6 +28,14 @@ public sealed class InMemoryRegistryConformanceTests : ServiceRegistryConformanc
     {
         _backend.Remove(instance.Service, instance.Id);
         return Task.CompletedTask;
+    }
+
+    // The in-memory registry refuses an invalid instance at the door: the caller is told, nothing is skipped later.
+    protected override Task<bool> PutInvalidAsync(string service, int index)
+    {
+        var invalid = CreateInstance(service, index) with { Host = "bad host/" };
+        Should.Throw<ArgumentException>(() => _backend.Set(invalid));
+        return Task.FromResult(false);
     }
 
     protected override Task ForceResyncAsync()

@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Net;
+using Registry.Adapters.Consul.Client;
+using Registry.Adapters.Sync;
+
+namespace Registry.Adapters.Consul;
+
+/// <summary>Applying a batch: validate, diff against what the sync id owns, write in conditional transactions.</summary>
+internal sealed partial class ConsulSyncWriter
+{
+    public async Task<WriteResult> ApplyAsync(WriteBatch batch, CancellationToken cancellationToken)
+    {
+        WriterChecks.CheckBatch(batch);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var requests = 0;
+            if (!_owned.TryGetValue(batch.SyncId, out var state))
+            {
+                state = await ListLockedAsync(batch.SyncId, cancellationToken).ConfigureAwait(false);
+                requests += 2;
+            }
+
+            var (writes, rejected, created, updated, deleted) = Plan(batch, state);
+            if (writes.Count == 0)
+            {
+                return new WriteResult { Rejected = rejected, Requests = requests };
+            }
+
+            try
+            {
+                ulong last = 0;
+                foreach (var chunk in Chunk(writes, state.NodeExists))
+                {
+                    var operations = new List<ConsulTxnOp>(MaxOpsPerTxn);
+                    if (!state.NodeExists && chunk.Any(static w => w.Record is not null))
+                    {
+                        operations.Add(NodeOperation(batch.SyncId));
+                    }
+
+                    operations.AddRange(chunk.SelectMany(static w => w.Operations));
+                    var response = await Client.TxnAsync(operations, cancellationToken).ConfigureAwait(false);
+                    requests++;
+                    var answer = Parse(response.Body, ConsulTxnJsonContext.Default.ConsulTxnResponse, "/v1/txn") ?? new ConsulTxnResponse();
+                    if (response.Status == HttpStatusCode.Conflict)
+                    {
+                        var error = answer.Errors is { Count: > 0 } errors
+                            ? string.Join("; ", errors.Take(3).Select(static e => $"operation {e.OpIndex.ToString(CultureInfo.InvariantCulture)}: {ServiceInstanceValidator.Printable(e.What, 200)}"))
+                            : "no error given";
+                        Log.RolledBack(Logger, _registry.Name, operations.Count, error);
+                        throw new RegistryException(
+                            $"Consul rolled back a transaction of {operations.Count.ToString(CultureInfo.InvariantCulture)} operations (nothing of it was written; the owned records are listed again): {error}");
+                    }
+
+                    var indexes = new Dictionary<string, ulong>(StringComparer.Ordinal);
+                    foreach (var result in answer.Results ?? [])
+                    {
+                        if (result.Service?.ID is { } id)
+                        {
+                            indexes[id] = result.Service.ModifyIndex;
+                            last = Math.Max(last, result.Service.ModifyIndex);
+                        }
+                    }
+
+                    state.NodeExists |= operations[0].Node is not null;
+                    Record(state, chunk, indexes);
+                }
+
+                state.Index = Math.Max(state.Index, last);
+                return new WriteResult
+                {
+                    Created = created,
+                    Updated = updated,
+                    Deleted = deleted,
+                    Requests = requests,
+                    Rejected = rejected,
+                    Revision = last == 0 ? null : last.ToString(CultureInfo.InvariantCulture),
+                };
+            }
+            catch (RegistryException)
+            {
+                Reset(batch.SyncId);
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private (List<PlannedWrite> Writes, List<SkippedRecord> Rejected, int Created, int Updated, int Deleted) Plan(WriteBatch batch, OwnedState state)
+    {
+        var rejected = new List<SkippedRecord>();
+        var upserts = new List<PlannedWrite>();
+        var deletes = new List<PlannedWrite>();
+        int created = 0, updated = 0, deleted = 0;
+        foreach (var (service, desired) in batch.Services)
+        {
+            var accepted = Accept(service, desired, batch.SyncId, state, rejected);
+            var diff = OwnedDiff.Compute(state.Of(service), accepted);
+            foreach (var instance in diff.Creates)
+            {
+                upserts.Add(Upsert(service, instance, old: null, batch.SyncId));
+            }
+
+            foreach (var (old, instance) in diff.Updates)
+            {
+                upserts.Add(Upsert(service, instance, state.Find(service, old.Id), batch.SyncId));
+            }
+
+            foreach (var old in diff.Deletes)
+            {
+                var record = state.Find(service, old.Id)!;
+                deletes.Add(new PlannedWrite(service, null, null, record, [DeleteOperation(batch.SyncId, record)]));
+            }
+
+            created += diff.Creates.Count;
+            updated += diff.Updates.Count;
+            deleted += diff.Deletes.Count;
+        }
+
+        // Creates and updates go before deletes (the chunks are sent in this order).
+        return ([.. upserts, .. deletes], rejected, created, updated, deleted);
+    }
+
+    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected)
+    {
+        var accepted = new List<ServiceInstance>(desired.Count);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var instance in desired)
+        {
+            var reason = WriterChecks.Check(service, instance, syncId);
+            ServiceInstance? stored = null;
+            if (reason is null && !TryNormalize(instance, out stored, out reason))
+            {
+                stored = null;
+            }
+
+            var serviceId = ConsulMapper.MirroredServiceId(service, instance.Id);
+            reason ??= state.Foreign.Contains(serviceId)
+                ? $"Consul holds a service '{ServiceInstanceValidator.Printable(serviceId)}' on node '{syncId}' that the sync does not own"
+                : state.ServiceIds.TryGetValue(serviceId, out var other) && !string.Equals(other, service, StringComparison.Ordinal)
+                    ? $"the Consul service id '{ServiceInstanceValidator.Printable(serviceId)}' is taken by service '{ServiceInstanceValidator.Printable(other)}'"
+                    : !ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null;
+            if (reason is not null || stored is null)
+            {
+                rejected.Add(new SkippedRecord(WriterChecks.Describe(service, instance), reason ?? "invalid"));
+                continue;
+            }
+
+            accepted.Add(stored);
+        }
+
+        return accepted;
+    }
+
+    private PlannedWrite Upsert(string service, ServiceInstance instance, OwnedRecord? old, string syncId)
+    {
+        var record = ConsulCatalogRecord.From(instance, _registry.Settings, syncId);
+        var operations = new List<ConsulTxnOp>(4);
+        var sameId = old is not null && string.Equals(old.ServiceId, record.Service.ID, StringComparison.Ordinal);
+        record.Service.ModifyIndex = sameId ? old!.ModifyIndex : 0;
+        operations.Add(new ConsulTxnOp { Service = new ConsulTxnServiceOp { Verb = "cas", Node = syncId, Service = record.Service } });
+        operations.AddRange(record.Checks.Select(static c => new ConsulTxnOp { Check = new ConsulTxnCheckOp { Verb = "set", Check = c } }));
+        if (sameId && old!.Instance.Health == HealthStatus.Draining && instance.Health != HealthStatus.Draining)
+        {
+            operations.Add(new ConsulTxnOp
+            {
+                Check = new ConsulTxnCheckOp { Verb = "delete", Check = new ConsulTxnCheck { Node = syncId, CheckID = ConsulCatalogRecord.MaintenanceCheckId(old.ServiceId) } },
+            });
+        }
+
+        if (old is not null && !sameId)
+        {
+            operations.Add(DeleteOperation(syncId, old));
+        }
+
+        return new PlannedWrite(service, instance, record, old, operations);
+    }
+
+    private ConsulTxnOp DeleteOperation(string syncId, OwnedRecord record) => new()
+    {
+        Service = new ConsulTxnServiceOp
+        {
+            Verb = "delete-cas",
+            Node = syncId,
+            Service = new ConsulTxnService { ID = record.ServiceId, ModifyIndex = record.ModifyIndex, Namespace = _registry.Settings.Namespace, Partition = _registry.Settings.Partition },
+        },
+    };
+
+    private ConsulTxnOp NodeOperation(string syncId) => new()
+    {
+        Node = new ConsulTxnNodeOp
+        {
+            Verb = "set",
+            Node = new ConsulTxnNode
+            {
+                Node = syncId,
+                Address = NodeAddress,
+                Datacenter = _registry.Settings.Datacenter,
+                Partition = _registry.Settings.Partition,
+                Meta = new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [ConsulCatalogRecord.ExternalSourceKey] = ConsulCatalogRecord.Marker,
+                    [SyncMetadata.SyncIdKey] = syncId,
+                },
+            },
+        },
+    };
+
+    /// <summary>Groups the writes into transactions of at most <see cref="MaxOpsPerTxn"/> operations; one instance's operations stay together.</summary>
+    private static IEnumerable<List<PlannedWrite>> Chunk(List<PlannedWrite> writes, bool nodeExists)
+    {
+        var chunk = new List<PlannedWrite>();
+        var count = nodeExists ? 0 : 1;
+        foreach (var write in writes)
+        {
+            if (chunk.Count > 0 && count + write.Operations.Count > MaxOpsPerTxn)
+            {
+                yield return chunk;
+                chunk = [];
+                count = 0;
+            }
+
+            chunk.Add(write);
+            count += write.Operations.Count;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    private static void Record(OwnedState state, List<PlannedWrite> chunk, Dictionary<string, ulong> indexes)
+    {
+        foreach (var write in chunk)
+        {
+            if (write.Old is { } old)
+            {
+                state.Remove(write.Service, old);
+            }
+
+            if (write.Instance is { } instance && write.Record is { } record)
+            {
+                if (!indexes.TryGetValue(record.Service.ID, out var index))
+                {
+                    throw new RegistryException($"Consul's answer to the transaction has no result for service '{ServiceInstanceValidator.Printable(record.Service.ID)}'; the owned records are listed again");
+                }
+
+                state.Set(write.Service, new OwnedRecord(instance, record.Service.ID, index));
+            }
+        }
+    }
+
+    /// <summary>One instance's write: its operations, the record it leaves (none for a delete) and the record it replaces.</summary>
+    private sealed record PlannedWrite(string Service, ServiceInstance? Instance, ConsulCatalogRecord? Record, OwnedRecord? Old, List<ConsulTxnOp> Operations);
+}
