@@ -56,7 +56,11 @@ public sealed class PackageContentTests(PackageFeedFixture feed)
         var readme = ReadText(zip, "README.md");
         readme.ShouldBe(File.ReadAllText(Path.Combine(BuildInfo.RepositoryRoot, "src", id, "README.md")));
         readme.ShouldContain("```");
-        readme.ShouldContain("/docs/", Case.Sensitive, "the package README links to the docs");
+        var docs = System.Text.RegularExpressions.Regex.Matches(readme, @"\((https://[^)\s]+)/blob/main/(docs/[\w.-]+\.md)\)").ToList();
+        docs.ShouldNotBeEmpty("the package README links to the docs");
+        var projectUrl = Value("projectUrl");
+        docs.ShouldAllBe(m => m.Groups[1].Value == projectUrl && File.Exists(Path.Combine(BuildInfo.RepositoryRoot, m.Groups[2].Value)),
+            "each docs link of the package README is a page of docs/ under the project URL");
         ReadText(zip, "LICENSE").ShouldBe(File.ReadAllText(Path.Combine(BuildInfo.RepositoryRoot, "LICENSE")));
     }
 
