@@ -1,5 +1,6 @@
 using System.Globalization;
 using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 using Spectre.Console;
 
 namespace Registry.Adapters.Sync;
@@ -39,7 +40,7 @@ internal static partial class CatalogPrinter
                         instance.Id ?? "",
                         instance.Registry ?? "",
                         Address(instance),
-                        Health(instance.Health ?? "unknown", instance.Stale),
+                        Health(instance.Health ?? "unknown", instance.Stale == true),
                         instance.Zone ?? "-",
                         instance.Tags is { Count: > 0 } tags ? string.Join(',', tags) : "-");
                     first = false;
@@ -84,7 +85,7 @@ internal static partial class CatalogPrinter
         return console;
     }
 
-    internal static string Address(CatalogInstanceDocument instance)
+    internal static string Address(InstanceDocument instance)
     {
         var host = instance.Host ?? "";
         if (host.Contains(':', StringComparison.Ordinal))

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync.Serve;
 
@@ -75,7 +76,7 @@ internal sealed class ServeServiceDocument
 
     public string? Name { get; set; }
 
-    public List<CatalogInstanceDocument> Instances { get; set; } = [];
+    public List<InstanceDocument> Instances { get; set; } = [];
 }
 
 /// <summary><c>/readyz</c>.</summary>

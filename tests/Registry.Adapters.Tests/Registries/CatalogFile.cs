@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Registry.Adapters.Serialization;
 
 namespace Registry.Adapters.Tests.Registries;
@@ -34,29 +35,30 @@ internal sealed class CatalogFile : IDisposable
     /// <summary>The catalog as JSON in the shape of <c>list --output json</c>.</summary>
     public string Render()
     {
-        var document = new CatalogDocument
+        var services = new JsonArray();
+        foreach (var group in _instances.Values.Concat(_invalid.Values).GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal))
         {
-            Revision = ++_writes,
-            Services = [.. _instances.Values.Concat(_invalid.Values).GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(g => new CatalogServiceDocument
+            var instances = new JsonArray();
+            foreach (var instance in group.OrderBy(static i => i.Id, StringComparer.Ordinal))
             {
-                Name = g.Key,
-                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(i => new CatalogInstanceDocument
-                {
-                    Registry = "previous-run",
-                    Service = i.Service,
-                    Id = i.Id,
-                    Host = i.Host,
-                    Ports = _invalid.ContainsKey((i.Service, i.Id))
-                        ? [new CatalogPortDocument { Name = "http", Port = 70000, Protocol = "http" }]
-                        : [.. i.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
-                    Health = CatalogDocumentWriter.HealthName(i.Health),
-                    Zone = i.Zone,
-                    Tags = [.. i.Tags],
-                    Metadata = i.Metadata.ToDictionary(static p => p.Key, static p => (string?)p.Value),
-                })],
-            })],
-        };
-        return JsonSerializer.Serialize(document, CatalogJsonContext.Indented.CatalogDocument);
+                instances.Add(JsonSerializer.SerializeToNode(Render(instance), InstanceJsonContext.Default.InstanceDocument));
+            }
+
+            services.Add(new JsonObject { ["name"] = group.Key, ["instances"] = instances });
+        }
+
+        return new JsonObject { ["revision"] = ++_writes, ["services"] = services }.ToJsonString();
+    }
+
+    private InstanceDocument Render(ServiceInstance instance)
+    {
+        var document = InstanceDocument.From(instance, "previous-run", stale: false);
+        if (_invalid.ContainsKey((instance.Service, instance.Id)))
+        {
+            document.Ports = [new InstancePortDocument { Name = "http", Port = 70000, Protocol = "http" }];
+        }
+
+        return document;
     }
 
     /// <summary>Replaces the file atomically, as editors and config-management tools do (write a temporary file, rename it over).</summary>
