@@ -85,7 +85,7 @@ internal static class SyncCommand
                 ?? throw new CliUsageException($"--to: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
             if (registry is not IServiceRegistryWriter writer)
             {
-                throw new CliUsageException($"--to: registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target; writable kinds implement the writer contract (file, etcd, consul).");
+                throw new CliUsageException($"--to: registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target; writable kinds implement the writer contract (file, etcd, consul, eureka).");
             }
 
             sync.To[i] = registry.Name;
