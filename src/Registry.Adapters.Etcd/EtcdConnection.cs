@@ -24,6 +24,9 @@ internal sealed class EtcdConnection : IDisposable
     {
         _options = options;
         Endpoint = endpoint;
+        // Every secret this connection holds is known to the shared scrubber before any server text can quote it.
+        Registry.Adapters.Backends.SecretScrubber.RegisterBasicAuth(options.Username, options.Password);
+        Registry.Adapters.Backends.SecretScrubber.RegisterFileContents(options.ClientKeyFile);
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = options.DialTimeout,
@@ -115,6 +118,7 @@ internal sealed class EtcdConnection : IDisposable
                 new AuthenticateRequest { Name = _options.Username, Password = _options.Password ?? string.Empty },
                 deadline: Deadline,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
+            Registry.Adapters.Backends.SecretScrubber.Register(response.Token);
             _headers = new Metadata { { "token", response.Token } };
         }
         catch (RpcException ex)

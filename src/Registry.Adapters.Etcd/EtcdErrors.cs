@@ -3,7 +3,11 @@ using Grpc.Core;
 
 namespace Registry.Adapters.Etcd;
 
-/// <summary>Turns gRPC and transport failures into <see cref="RegistryException"/>s whose messages are safe to show.</summary>
+/// <summary>
+/// Turns gRPC and transport failures into <see cref="RegistryException"/>s whose messages are safe to show: server text is
+/// bounded, made printable and passed through the shared <see cref="Registry.Adapters.Backends.SecretScrubber"/> (a proxy
+/// that quotes the password or the auth token back shows <c>***</c>).
+/// </summary>
 internal static class EtcdErrors
 {
     public static bool IsInvalidToken(RpcException ex) =>
@@ -25,7 +29,7 @@ internal static class EtcdErrors
         var where = $"{endpoint.Scheme}://{endpoint.Authority}";
         if (ex is RpcException rpc)
         {
-            var detail = ServiceInstanceValidator.Printable(Inner(rpc), 300);
+            var detail = Registry.Adapters.Backends.SecretScrubber.ScrubPrintable(Inner(rpc), 300);
             // An expired token is not permanent: the next connection authenticates again.
             var permanent = (rpc.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied && !IsInvalidToken(rpc))
                 || (rpc.StatusCode == StatusCode.InvalidArgument && detail.Contains("authentication failed", StringComparison.OrdinalIgnoreCase))
@@ -35,7 +39,7 @@ internal static class EtcdErrors
             return new RegistryException($"etcd at {where} failed {what}: {rpc.StatusCode}: {detail}.{hint}", ex) { IsPermanent = permanent };
         }
 
-        return new RegistryException($"etcd at {where} failed {what}: {ServiceInstanceValidator.Printable(Describe(ex), 300)}", ex);
+        return new RegistryException($"etcd at {where} failed {what}: {Registry.Adapters.Backends.SecretScrubber.ScrubPrintable(Describe(ex), 300)}", ex);
     }
 
     private static string Inner(RpcException rpc)

@@ -219,7 +219,7 @@ internal sealed partial class EtcdServiceRegistry
                     return;
                 }
 
-                var reason = ServiceInstanceValidator.Printable(response.CancelReason, 200);
+                var reason = Registry.Adapters.Backends.SecretScrubber.ScrubPrintable(response.CancelReason, 200);
                 throw new RegistryException($"etcd cancelled the watch: {reason}")
                 {
                     IsPermanent = reason.Contains("permission denied", StringComparison.OrdinalIgnoreCase),

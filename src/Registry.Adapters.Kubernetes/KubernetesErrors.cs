@@ -68,5 +68,5 @@ internal static class KubernetesErrors
         server is null ? "(unknown)" : server.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
 
     /// <summary>Server text, printable, bounded, and with every secret the process holds masked (a 401 that quotes the token).</summary>
-    private static string Printable(string? value) => Registry.Adapters.Backends.SecretScrubber.Scrub(ServiceInstanceValidator.Printable(value, 300));
+    private static string Printable(string? value) => Registry.Adapters.Backends.SecretScrubber.ScrubPrintable(value, 300);
 }

@@ -113,4 +113,34 @@ public sealed class EtcdSecurityTests
         await using var registry = EtcdRegistryFactory.CreateRegistry("etcd", options);
         (await registry.ReadAsync()).Services["orders"].ShouldHaveSingleItem().Health.ShouldBe(HealthStatus.Draining);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadAsync_ProxyQuotesPasswordTokenAndClientKey_EveryErrorMasksThem(bool rejectAuthenticate)
+    {
+        using var certificates = TestCertificates.Create();
+        var keyLine = File.ReadAllLines(certificates.ClientKeyFile).First(l => l.Length >= 16 && !l.StartsWith("-----", StringComparison.Ordinal));
+        await using var proxy = await EchoingEtcdProxy.StartAsync();
+        proxy.RejectAuthenticate = rejectAuthenticate;
+        proxy.EchoText = $"client key line {keyLine}";
+        var logs = new CapturingLoggerFactory();
+        var options = Options(proxy.Url, _prefix, o =>
+        {
+            (o.Username, o.Password) = ("root", Password);
+            (o.ClientCertificateFile, o.ClientKeyFile) = (certificates.ClientCertFile, certificates.ClientKeyFile);
+        });
+        await using var registry = EtcdRegistryFactory.CreateRegistry("etcd", options, logs);
+
+        var read = await Should.ThrowAsync<RegistryException>(() => registry.ReadAsync());
+        await using var recorder = new WatchRecorder(registry);
+        var failed = await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.Error is not null, Wait, "the watch reports the denial");
+
+        read.Message.ShouldContain(rejectAuthenticate ? "password '***'" : "permission denied for token '***' (the password was '***')");
+        var texts = new[] { read.Message, failed.Error! }.Concat(logs.Lines).ToList();
+        foreach (var secret in new[] { Password, proxy.Token, keyLine })
+        {
+            texts.ShouldAllBe(t => !t.Contains(secret, StringComparison.Ordinal), $"a secret reached an error or log: {secret[..8]}...");
+        }
+    }
 }

@@ -52,7 +52,8 @@ public sealed partial class FakeKubeApiServer
             var scope = ns is null ? "at the cluster scope" : $"in the namespace \"{ns}\"";
             var named = route.Name is null ? string.Empty : $" \"{route.Name}\"";
             await WriteStatusAsync(context, 403, "Forbidden",
-                $"{route.Resource.Qualified}{named} is forbidden: User \"{UserName}\" cannot {verb} resource \"{resource}\" in API group \"{route.Resource.Group}\" {scope}");
+                $"{route.Resource.Qualified}{named} is forbidden: User \"{UserName}\" cannot {verb} resource \"{resource}\" in API group \"{route.Resource.Group}\" {scope}"
+                + (EchoCredential ? $" (request authenticated by '{authorization}')" : string.Empty));
             return;
         }
 

@@ -50,7 +50,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>The bearer token every request must carry; <see langword="null"/> accepts any. <value>The default value is <c>fake-token</c>.</value></summary>
     public string? RequiredToken { get; set; } = FakeKubeconfig.Token;
 
-    /// <summary>A 401 quotes the rejected token back in its Status message, as some servers and proxies do.</summary>
+    /// <summary>A 401 quotes the rejected token back in its Status message, and a 403 the Authorization header, as some servers and proxies do.</summary>
     public bool EchoCredential { get; set; }
 
     /// <summary>The user a 403 names.</summary>

@@ -167,8 +167,8 @@ internal sealed class ConsulClient : IDisposable
             var body = await BoundedBody.ReadAsBytesAsync(response.Content, _settings.MaxResponseBytes, linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode && response.StatusCode != accept)
             {
-                var text = Scrub(ServiceInstanceValidator.Printable(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512)), 200), token);
-                var reason = response.ReasonPhrase is null ? string.Empty : Scrub(ServiceInstanceValidator.Printable(response.ReasonPhrase, 64), token);
+                var text = ServiceInstanceValidator.Printable(Scrub(Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 4096)), token), 200);
+                var reason = response.ReasonPhrase is null ? string.Empty : ServiceInstanceValidator.Printable(Scrub(response.ReasonPhrase, token), 64);
                 var status = (int)response.StatusCode;
                 throw new ConsulHttpException($"{display} to {_settings.DisplayAddress} failed: {status.ToString(CultureInfo.InvariantCulture)} {reason}: {text}", response.StatusCode, text)
                 {

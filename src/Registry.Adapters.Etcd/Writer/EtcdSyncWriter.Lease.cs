@@ -111,7 +111,7 @@ internal sealed partial class EtcdSyncWriter
             }
             catch (Exception ex) when (ex is RegistryException or Grpc.Core.RpcException or IOException or HttpRequestException)
             {
-                Log.KeepAliveFailed(_logger, _registry.Name, syncId, lease, ServiceInstanceValidator.Printable(ex.Message, 200));
+                Log.KeepAliveFailed(_logger, _registry.Name, syncId, lease, Registry.Adapters.Backends.SecretScrubber.ScrubPrintable(ex.Message, 200));
                 if (_time.GetUtcNow() > deadline)
                 {
                     // Past the TTL the lease is gone on the server too; the next write grants a new one after listing again.

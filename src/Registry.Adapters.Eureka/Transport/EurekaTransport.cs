@@ -93,7 +93,7 @@ internal sealed class EurekaTransport : IDisposable
                 }
 
                 permanent &= response.StatusCode == HttpStatusCode.Unauthorized;
-                errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {(response.ReasonPhrase is null ? string.Empty : SecretScrubber.Scrub(ServiceInstanceValidator.Printable(response.ReasonPhrase, 64)))}");
+                errors.Add($"{what}: {((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)} {(response.ReasonPhrase is null ? string.Empty : SecretScrubber.ScrubPrintable(response.ReasonPhrase, 64))}");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

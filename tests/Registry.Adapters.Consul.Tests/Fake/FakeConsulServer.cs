@@ -53,6 +53,9 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
     /// <summary>When set, ACLs are on with default deny: requests need this token.</summary>
     public string? AclToken { get; set; }
 
+    /// <summary>A 403 quotes the rejected token back (reason phrase and body), as a badly written proxy in front of the agent can.</summary>
+    public bool EchoCredential { get; set; }
+
     /// <summary>Adds Consul's jitter (up to wait/16) to blocking waits. <value>The default value is <see langword="true"/>.</value></summary>
     public bool Jitter { get; set; } = true;
 
@@ -239,6 +242,14 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
         if (!Authorize(context, out var denial))
         {
             context.Response.StatusCode = 403;
+            if (EchoCredential)
+            {
+                // A proxy in front of the agent that quotes the rejected token back, in the reason phrase and the body.
+                var presented = context.Request.Headers["X-Consul-Token"].FirstOrDefault();
+                context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>()!.ReasonPhrase = $"Forbidden: the ACL token presented by this client was {presented}";
+                denial = $"{denial} (token {presented})";
+            }
+
             await context.Response.WriteAsync(denial);
             return;
         }

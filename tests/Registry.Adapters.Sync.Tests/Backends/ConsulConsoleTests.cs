@@ -133,4 +133,34 @@ public sealed class ConsulConsoleTests : IAsyncLifetime
         added.GetProperty("service").GetProperty("name").GetString().ShouldBe("shipping");
         watch.Stderr.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task List_ProxyQuotesTheRejectedTokenBack_TokenInNoOutputErrorMasked()
+    {
+        var token = $"{Guid.NewGuid():N}-consul-echoed-token";
+        _consul.AclToken = "the-right-token";
+        _consul.EchoCredential = true;
+        Put(_consul, "orders", "orders-1", "10.6.0.1", 8080);
+        var file = _files.Write("a.json", TempCatalogs.A).Replace("\\", "\\\\", StringComparison.Ordinal);
+        var config = _files.Write("mesh.json", $$"""
+            { "Mesh": { "Registries": [
+              { "Kind": "file", "Path": "{{file}}" },
+              { "Kind": "consul", "Address": "{{_consul.Address}}", "Token": "{{token}}", "UseEnvironment": false } ] } }
+            """);
+
+        var json = await CliRun.InProcessAsync("list", "--config", config, "--output", "json", "--verbose");
+        var table = await CliRun.InProcessAsync("list", "--config", config, "--output", "table", "--verbose");
+
+        json.ExitCode.ShouldBe(3, json.ToString());
+        table.ExitCode.ShouldBe(3, table.ToString());
+        var error = CatalogDocument.Parse(json.Stdout).Registry("consul").Error.ShouldNotBeNull();
+        error.ShouldContain("ACL not found (token ***)");
+        table.Stdout.ShouldContain("failed");
+        table.Stderr.ShouldContain("ACL not found (token ***)");
+        foreach (var text in new[] { json.Stdout, json.Stderr, table.Stdout, table.Stderr })
+        {
+            // The reason phrase quotes the token across the 64-character bound: not even its first half may show.
+            text.ShouldNotContain(token[..8]);
+        }
+    }
 }

@@ -91,4 +91,41 @@ public sealed class EurekaConsoleTests : IAsyncLifetime
         result.Stdout.ShouldNotContain(wrong);
         result.Stderr.ShouldNotContain(wrong);
     }
+
+    [Fact]
+    public async Task List_ServerQuotesTheBasicCredentialBack_PasswordInNoOutputErrorMasked()
+    {
+        var password = $"{Guid.NewGuid():N}-eureka-echoed";
+        var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"mesh:{password}"));
+        Register("ORDERS", "orders-1", "orders-1.internal", 8080);
+        _eureka.Intercept = context =>
+        {
+            // A server or proxy that quotes what it rejected in the reason phrase, the password across the 64-character bound.
+            context.Response.StatusCode = 401;
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>()!.ReasonPhrase =
+                $"Unauthorized: bad credentials for user mesh, password {password}, header {context.Request.Headers.Authorization}";
+            return Task.FromResult(true);
+        };
+        var file = _files.Write("a.json", TempCatalogs.A).Replace("\\", "\\\\", StringComparison.Ordinal);
+        var config = _files.Write("mesh.json", $$"""
+            { "Mesh": { "Registries": [
+              { "Kind": "file", "Path": "{{file}}" },
+              { "Kind": "eureka", "ServiceUrls": [ "{{_eureka.UrlWithCredentials("mesh", password)}}" ] } ] } }
+            """);
+
+        var json = await CliRun.InProcessAsync("list", "--config", config, "--output", "json", "--verbose");
+        var table = await CliRun.InProcessAsync("list", "--config", config, "--output", "table", "--verbose");
+
+        json.ExitCode.ShouldBe(3, json.ToString());
+        table.ExitCode.ShouldBe(3, table.ToString());
+        var error = CatalogDocument.Parse(json.Stdout).Registry("eureka").Error.ShouldNotBeNull();
+        error.ShouldContain("401 Unauthorized: bad credentials for user mesh, password ***");
+        table.Stdout.ShouldContain("failed");
+        table.Stderr.ShouldContain("password ***");
+        foreach (var text in new[] { json.Stdout, json.Stderr, table.Stdout, table.Stderr })
+        {
+            text.ShouldNotContain(password[..8]);
+            text.ShouldNotContain(basic[..16]);
+        }
+    }
 }

@@ -161,4 +161,37 @@ public sealed class KubernetesConsoleTests : IAsyncLifetime
         removed.GetProperty("service").GetProperty("name").GetString().ShouldBe("cart.shop");
         removed.GetProperty("service").GetProperty("instances").GetArrayLength().ShouldBe(0);
     }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task List_ServerQuotesTheBearerTokenBack_TokenInNoOutputErrorMasked(int status)
+    {
+        var token = $"{Guid.NewGuid():N}-kube-echoed-token-{status}";
+        _kube.EchoCredential = true;
+        _kube.RequiredToken = status == 401 ? "a-different-token-0000" : token;
+        if (status == 403)
+        {
+            _kube.Deny("endpointslices", "list");
+        }
+
+        _kube.PutSlice(Slice("shop", "orders", "orders-abc12", ("10.9.3.1", "orders-1", true, false)));
+        var kubeconfig = WriteKubeconfig(_files, _kube.Url, token: token);
+        var file = _files.Write("a.json", TempCatalogs.A);
+
+        var json = await CliRun.InProcessAsync("list", "--kubeconfig", kubeconfig, "--file", file, "--output", "json", "--verbose");
+        var table = await CliRun.InProcessAsync("list", "--kubeconfig", kubeconfig, "--file", file, "--output", "table", "--verbose");
+
+        json.ExitCode.ShouldBe(3, json.ToString());
+        table.ExitCode.ShouldBe(3, table.ToString());
+        var error = CatalogDocument.Parse(json.Stdout).Registry("kubernetes").Error.ShouldNotBeNull();
+        error.ShouldContain(status == 401 ? "the token '***' is not valid" : "(request authenticated by 'Bearer ***')");
+        table.Stdout.ShouldContain("failed");
+        table.Stderr.ShouldContain(status == 401 ? "the token '***' is not valid" : "'Bearer ***'");
+        foreach (var text in new[] { json.Stdout, json.Stderr, table.Stdout, table.Stderr })
+        {
+            text.ShouldNotContain(token);
+            text.ShouldNotContain(token[..8], customMessage: "not even a prefix of the token");
+        }
+    }
 }

@@ -15,6 +15,19 @@ public sealed class SecretScrubberTests
     }
 
     [Fact]
+    public void ScrubPrintable_SecretCutByTheBound_NoPartOfItShown()
+    {
+        var token = "tok-" + Guid.NewGuid().ToString("N");
+        SecretScrubber.Register(token);
+        var text = new string('x', 50) + token + "\u0007 tail";
+
+        var shown = SecretScrubber.ScrubPrintable(text, 60);
+
+        shown.ShouldBe(new string('x', 50) + "***\\u0007 …");
+        shown.ShouldNotContain(token[..8]);
+    }
+
+    [Fact]
     public void Scrub_BasicAuthFromUrl_EveryFormMasked()
     {
         var password = "pw-" + Guid.NewGuid().ToString("N")[..12];

@@ -166,6 +166,16 @@ public static partial class SecretScrubber
         return Credential().Replace(result, "${scheme}" + Mask);
     }
 
+    /// <summary>
+    /// Scrubs server text, then makes it printable and bounds it to <paramref name="maxLength"/> characters. Scrubbing comes
+    /// first: a secret that the bound cuts in two would no longer match, and its first half would be shown.
+    /// </summary>
+    /// <param name="text">Text from a server (a status message, a reason phrase, a body).</param>
+    /// <param name="maxLength">The most characters kept.</param>
+    /// <returns>The scrubbed, printable, bounded text (<c>(null)</c> for <see langword="null"/>).</returns>
+    public static string ScrubPrintable(string? text, int maxLength) =>
+        ServiceInstanceValidator.Printable(Scrub(text), maxLength);
+
     /// <summary>Forgets every secret (tests).</summary>
     internal static void Clear()
     {
