@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Registry.Adapters.Backends;
 using Registry.Adapters.Consul.Client;
 
 namespace Registry.Adapters.Consul;
@@ -9,18 +10,15 @@ namespace Registry.Adapters.Consul;
 /// Registers instances with the local Consul agent (<c>PUT /v1/agent/service/register</c>) with a TTL check
 /// kept passing, or an HTTP check the agent runs; re-registers when the agent lost the service.
 /// </summary>
-internal sealed partial class ConsulServiceRegistrar : IServiceRegistrar, IDisposable
+internal sealed partial class ConsulServiceRegistrar : ServiceRegistrar, IDisposable
 {
     public ConsulServiceRegistrar(string name, ConsulSettings settings, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+        : base(name)
     {
-        Name = name;
         Time = timeProvider;
         Logger = loggerFactory.CreateLogger("Registry.Adapters.Consul.ConsulServiceRegistrar");
         Client = new ConsulClient(settings, new ConsulTokenSource(settings.Token, settings.TokenFile, Logger), timeProvider);
     }
-
-    /// <inheritdoc />
-    public string Name { get; }
 
     internal ConsulClient Client { get; }
 
@@ -30,21 +28,9 @@ internal sealed partial class ConsulServiceRegistrar : IServiceRegistrar, IDispo
 
     internal ConsulRegistrationOptions Options => Client.Settings.Registration;
 
-    /// <inheritdoc />
-    public async Task<IServiceRegistration> RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(instance);
-        if (ServiceInstanceValidator.Validate(instance) is { } error)
-        {
-            throw new ArgumentException(error, nameof(instance));
-        }
-
-        var registration = new ConsulServiceRegistration(this, instance);
-        await registration.StartAsync(cancellationToken).ConfigureAwait(false);
-        return registration;
-    }
-
     public void Dispose() => Client.Dispose();
+
+    protected override ServiceRegistration CreateRegistration(ServiceInstance instance) => new ConsulServiceRegistration(this, instance);
 
     /// <summary>The body of <c>PUT /v1/agent/service/register</c> for an instance.</summary>
     internal RegistrationBody BuildRegistration(ServiceInstance instance, HealthStatus health)

@@ -1,41 +1,21 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
+using Registry.Adapters.Backends;
 using Registry.Adapters.Consul.Client;
 
 namespace Registry.Adapters.Consul;
 
 /// <summary>
-/// One live registration: reports the TTL check every third of the TTL (or, with an HTTP check, checks the agent
-/// still has the service), re-registers when the agent lost it, and deregisters on dispose.
+/// One live registration with the local agent: reports the TTL check every third of the TTL (or, with an HTTP check,
+/// checks the agent still has the service); the agent answering that it lost the service makes the base register again.
 /// </summary>
-internal sealed partial class ConsulServiceRegistration : IServiceRegistration
+internal sealed class ConsulServiceRegistration(ConsulServiceRegistrar registrar, ServiceInstance instance)
+    : ServiceRegistration(registrar.Name, instance, registrar.Options.Ttl / 3, registrar.Client.Settings.RequestTimeout, registrar.Time, registrar.Logger)
 {
-    private readonly ConsulServiceRegistrar _registrar;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private Task _keepAlive = Task.CompletedTask;
-    private RegistrationBody _body;
-    private HealthStatus _health;
-    private int _reregistrations;
-    private int _disposed;
+    private RegistrationBody _body = registrar.BuildRegistration(instance, instance.Health);
 
-    public ConsulServiceRegistration(ConsulServiceRegistrar registrar, ServiceInstance instance)
-    {
-        _registrar = registrar;
-        Instance = instance;
-        _health = instance.Health;
-        _body = registrar.BuildRegistration(instance, _health);
-    }
+    private ConsulClient Client => registrar.Client;
 
-    /// <inheritdoc />
-    public ServiceInstance Instance { get; }
-
-    /// <inheritdoc />
-    public int Reregistrations => Volatile.Read(ref _reregistrations);
-
-    private ConsulClient Client => _registrar.Client;
-
-    private bool IsTtl => _registrar.Options.CheckMode == ConsulCheckMode.Ttl;
+    private bool IsTtl => registrar.Options.CheckMode == ConsulCheckMode.Ttl;
 
     internal static string CheckStatus(HealthStatus health) => health switch
     {
@@ -44,161 +24,72 @@ internal sealed partial class ConsulServiceRegistration : IServiceRegistration
         _ => "critical",
     };
 
-    internal async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken)
     {
-        await RegisterCoreAsync(cancellationToken).ConfigureAwait(false);
-        Log.Registered(_registrar.Logger, _registrar.Name, Instance.Service, Instance.Id);
-        // The timer starts now, not when the loop first runs, so that the first beat is due a third of the TTL after registering.
-        var timer = new PeriodicTimer(_registrar.Options.Ttl / 3, _registrar.Time);
-        _keepAlive = Task.Run(() => KeepAliveAsync(timer, _stop.Token), CancellationToken.None);
-    }
-
-    /// <inheritdoc />
-    public async Task SetHealthAsync(HealthStatus health, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!IsTtl && health is not (HealthStatus.Healthy or HealthStatus.Draining))
+        _body = registrar.BuildRegistration(instance, instance.Health);
+        await Client.RegisterAsync(_body.Request, cancellationToken).ConfigureAwait(false);
+        MarkWritten();
+        if (instance.Health == HealthStatus.Draining)
         {
-            throw new InvalidOperationException("With an HTTP check Consul owns the instance's health; only Healthy and Draining (maintenance) can be set. Use ConsulCheckMode.Ttl to report health.");
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var previous = _health;
-            _health = health;
-            if (health == HealthStatus.Draining)
-            {
-                if (previous != HealthStatus.Draining)
-                {
-                    await Client.SetMaintenanceAsync(Instance.Id, enable: true, "draining", cancellationToken).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            if (previous == HealthStatus.Draining)
-            {
-                await Client.SetMaintenanceAsync(Instance.Id, enable: false, string.Empty, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (IsTtl)
-            {
-                await BeatAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _gate.Release();
+            await Client.SetMaintenanceAsync(instance.Id, enable: true, "draining", cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _keepAlive.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        try
-        {
-            await Client.DeregisterAsync(Instance.Id, CancellationToken.None).ConfigureAwait(false);
-            Log.Deregistered(_registrar.Logger, _registrar.Name, Instance.Service, Instance.Id);
-        }
-        catch (RegistryException ex)
-        {
-            Log.DeregisterFailed(_registrar.Logger, _registrar.Name, Instance.Id, ex.Message);
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task KeepAliveAsync(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        using var owned = timer;
-        while (await WaitTickAsync(timer, cancellationToken).ConfigureAwait(false))
-        {
-            try
-            {
-                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-
-            try
-            {
-                await BeatAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (RegistryException ex)
-            {
-                Log.KeepAliveFailed(_registrar.Logger, _registrar.Name, Instance.Id, ex.Message);
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-    }
-
-    private static async Task<bool> WaitTickAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    /// <summary>The TTL update (or, with an HTTP check, a look-up of the service); <see langword="false"/> when the agent lost it.</summary>
+    protected override async Task<bool> KeepAliveAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+            await BeatAsync(Instance.Health, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        catch (OperationCanceledException)
+        catch (ConsulHttpException ex) when (IsLost(ex))
         {
             return false;
         }
     }
 
-    /// <summary>One keep-alive: the TTL update (or, with an HTTP check, a look-up); re-registers when the agent lost the service.</summary>
-    private async Task BeatAsync(CancellationToken cancellationToken)
+    protected override async Task UpdateHealthAsync(HealthStatus health, CancellationToken cancellationToken)
     {
-        try
+        if (!IsTtl && health is not (HealthStatus.Healthy or HealthStatus.Draining))
         {
-            if (IsTtl)
-            {
-                await Client.UpdateCheckAsync(_body.CheckId, CheckStatus(_health), Output(_health), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await Client.GetAgentServiceAsync(Instance.Id, cancellationToken).ConfigureAwait(false);
-            }
+            throw new InvalidOperationException("With an HTTP check Consul owns the instance's health; only Healthy and Draining (maintenance) can be set. Use ConsulCheckMode.Ttl to report health.");
         }
-        catch (ConsulHttpException ex) when (IsLost(ex))
+
+        var previous = Instance.Health;
+        if (health == HealthStatus.Draining)
         {
-            _body = _registrar.BuildRegistration(Instance, _health);
-            await RegisterCoreAsync(cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _reregistrations);
-            Log.Reregistered(_registrar.Logger, _registrar.Name, Instance.Service, Instance.Id, (int)ex.StatusCode);
+            if (previous != HealthStatus.Draining)
+            {
+                await Client.SetMaintenanceAsync(Instance.Id, enable: true, "draining", cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (previous == HealthStatus.Draining)
+        {
+            await Client.SetMaintenanceAsync(Instance.Id, enable: false, string.Empty, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (IsTtl)
+        {
+            try
+            {
+                await BeatAsync(health, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConsulHttpException ex) when (IsLost(ex))
+            {
+                await RegisterAgainAsync(Instance with { Health = health }, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task RegisterCoreAsync(CancellationToken cancellationToken)
-    {
-        await Client.RegisterAsync(_body.Request, cancellationToken).ConfigureAwait(false);
-        if (_health == HealthStatus.Draining)
-        {
-            await Client.SetMaintenanceAsync(Instance.Id, enable: true, "draining", cancellationToken).ConfigureAwait(false);
-        }
-    }
+    protected override Task DeregisterAsync(CancellationToken cancellationToken) => Client.DeregisterAsync(Instance.Id, cancellationToken);
+
+    private Task BeatAsync(HealthStatus health, CancellationToken cancellationToken) => IsTtl
+        ? Client.UpdateCheckAsync(_body.CheckId, CheckStatus(health), Output(health), cancellationToken)
+        : Client.GetAgentServiceAsync(Instance.Id, cancellationToken);
 
     /// <summary>The agent lost the service or its check: 404 (Consul 1.x "Unknown check ID"/"Unknown service ID") or the older 500 "does not have associated TTL".</summary>
     private static bool IsLost(ConsulHttpException ex) =>
@@ -214,22 +105,4 @@ internal sealed partial class ConsulServiceRegistration : IServiceRegistration
         HealthStatus.Unhealthy => "unhealthy (reported by the application)",
         _ => "health unknown (reported by the application)",
     };
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Consul registrar '{Registrar}': registered {Service}/{Id}")]
-        public static partial void Registered(ILogger logger, string registrar, string service, string id);
-
-        [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Consul registrar '{Registrar}': the agent lost {Service}/{Id} ({Status}); registered it again")]
-        public static partial void Reregistered(ILogger logger, string registrar, string service, string id, int status);
-
-        [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "Consul registrar '{Registrar}': deregistered {Service}/{Id}")]
-        public static partial void Deregistered(ILogger logger, string registrar, string service, string id);
-
-        [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Consul registrar '{Registrar}': keep-alive of {Id} failed: {Error}")]
-        public static partial void KeepAliveFailed(ILogger logger, string registrar, string id, string error);
-
-        [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Consul registrar '{Registrar}': deregistering {Id} failed: {Error}")]
-        public static partial void DeregisterFailed(ILogger logger, string registrar, string id, string error);
-    }
 }

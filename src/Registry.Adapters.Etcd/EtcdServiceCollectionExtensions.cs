@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters;
 using Registry.Adapters.Etcd;
@@ -41,24 +39,20 @@ public static class EtcdServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = new EtcdRegistryOptions();
         configure?.Invoke(options);
-        services.AddKeyedSingleton<IServiceRegistrar>(name, (sp, _) => EtcdRegistryFactory.CreateRegistrar(name, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
-        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IServiceRegistrar>(name));
-        return services;
+        return services.AddServiceRegistrar(name, sp => EtcdRegistryFactory.CreateRegistrar(name, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
     }
 
     /// <summary>
-    /// Registers <paramref name="instance"/> through the etcd registrar <paramref name="registrar"/> when the host starts, and
-    /// deregisters it when the host stops (the Steeltoe/Spring Cloud self-registration pattern).
+    /// Registers <paramref name="instance"/> through the etcd registrar <paramref name="registrar"/> once the host has started,
+    /// and deregisters it when the host stops; <see cref="RegistrationServiceCollectionExtensions.AddSelfRegistration"/>
+    /// describes what happens while etcd cannot be reached.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="instance">The instance this application serves.</param>
     /// <param name="registrar">The registrar name given to <see cref="AddEtcdRegistrar"/>. <value>The default value is <c>etcd</c>.</value></param>
+    /// <param name="configure">Sets the self-registration options (<see cref="SelfRegistrationOptions.FailFast"/>, retry delays).</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddEtcdSelfRegistration(this IServiceCollection services, ServiceInstance instance, string registrar = EtcdRegistryProvider.KindName)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(instance);
-        services.AddSingleton<IHostedService>(sp => new EtcdSelfRegistrationService(sp.GetRequiredKeyedService<IServiceRegistrar>(registrar), instance));
-        return services;
-    }
+    /// <exception cref="ArgumentException"><paramref name="instance"/> is not valid (<see cref="ServiceInstanceValidator.Validate"/>).</exception>
+    public static IServiceCollection AddEtcdSelfRegistration(this IServiceCollection services, ServiceInstance instance, string registrar = EtcdRegistryProvider.KindName, Action<SelfRegistrationOptions>? configure = null) =>
+        services.AddSelfRegistration(instance, registrar, configure);
 }

@@ -1,78 +1,66 @@
 using Etcdserverpb;
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Etcd;
 
 /// <summary>
-/// One live etcd registration. The keep-alive stream is owned here rather than by dotnet-etcd's <c>LeaseKeepAlive</c>
-/// (which returns quietly when the lease is gone): a response with TTL 0 means the lease was lost (expired, revoked,
-/// a rebuilt etcd), which re-grants a lease and re-puts the key; a broken stream reconnects with backoff.
+/// One live etcd registration: the instance's key put under a lease of <see cref="EtcdRegistryOptions.LeaseTtl"/>, kept
+/// alive every third of the TTL over one keep-alive stream owned here (dotnet-etcd's <c>LeaseKeepAlive</c> returns quietly
+/// when the lease is gone); a response with TTL 0 means the lease was lost (expired, revoked, a rebuilt etcd), and the
+/// base grants a new lease and puts the key again. Dispose deletes the key while it still holds our lease and revokes it.
 /// </summary>
-internal sealed partial class EtcdServiceRegistration : IServiceRegistration
+internal sealed class EtcdServiceRegistration : ServiceRegistration
 {
-    private readonly string _registry;
     private readonly EtcdRegistryOptions _options;
     private readonly EtcdRecordCodec _codec;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
     private readonly ByteString _key;
     private EtcdConnection? _connection;
+    private AsyncDuplexStreamingCall<LeaseKeepAliveRequest, LeaseKeepAliveResponse>? _keepAlive;
     private int _endpoint;
     private long _leaseId;
-    private bool _dirty;
-    private int _reregistrations;
-    private Task _keepAlive = Task.CompletedTask;
-    private ServiceInstance _instance;
-    private int _disposed;
 
-    public EtcdServiceRegistration(string registry, ServiceInstance instance, EtcdRegistryOptions options, ILogger logger, TimeProvider timeProvider)
+    public EtcdServiceRegistration(string registrar, ServiceInstance instance, EtcdRegistryOptions options, ILogger logger, TimeProvider timeProvider)
+        : base(registrar, instance, TimeSpan.FromSeconds(TtlSeconds(options) / 3.0), options.RequestTimeout, timeProvider, logger)
     {
-        _registry = registry;
-        _instance = instance;
         _options = options;
         _codec = new EtcdRecordCodec(options);
-        _logger = logger;
-        _timeProvider = timeProvider;
         _key = ByteString.CopyFrom(_codec.EncodeKey(instance));
     }
-
-    public ServiceInstance Instance => Volatile.Read(ref _instance);
-
-    public int Reregistrations => Volatile.Read(ref _reregistrations);
 
     /// <summary>The current lease (for tests and diagnostics).</summary>
     internal long LeaseId => Interlocked.Read(ref _leaseId);
 
-    private long TtlSeconds => Math.Max(2, (long)Math.Ceiling(_options.LeaseTtl.TotalSeconds));
+    private Uri Endpoint => _connection?.Endpoint ?? EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[_endpoint % _options.Endpoints.Count]);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Grants a lease and puts the key under it, trying each endpoint once.</summary>
+    protected override async Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken)
     {
         RegistryException? last = null;
         for (var attempt = 0; attempt < _options.Endpoints.Count; attempt++)
         {
             try
             {
-                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
+                var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                var grant = await connection.CallAsync(
+                    h => connection.Lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = TtlSeconds(_options) }, h, connection.Deadline, cancellationToken).ResponseAsync,
+                    "granting a lease",
+                    cancellationToken).ConfigureAwait(false);
+                if (!string.IsNullOrEmpty(grant.Error))
                 {
-                    var connection = await ConnectLockedAsync(cancellationToken).ConfigureAwait(false);
-                    await GrantAndPutLockedAsync(connection, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _gate.Release();
+                    throw new RegistryException($"etcd refused a lease: {ServiceInstanceValidator.Printable(grant.Error, 200)}");
                 }
 
-                Log.Registered(_logger, _registry, EtcdRecordCodec.DisplayKey(_key.Span), LeaseId);
-                _keepAlive = Task.Run(() => KeepAliveLoopAsync(_stop.Token), CancellationToken.None);
+                Interlocked.Exchange(ref _leaseId, grant.ID);
+                MarkWritten();
+                await PutAsync(connection, instance, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                last = EtcdErrors.Translate(ex, _connection?.Endpoint ?? EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[_endpoint % _options.Endpoints.Count]), "registering the instance");
+                last = EtcdErrors.Translate(ex, Endpoint, "registering the instance");
                 DropConnection();
             }
         }
@@ -80,119 +68,102 @@ internal sealed partial class EtcdServiceRegistration : IServiceRegistration
         throw last!;
     }
 
-    public async Task SetHealthAsync(HealthStatus health, CancellationToken cancellationToken = default)
+    /// <summary>Sends one keep-alive on the stream (opened on first use) and reads its answer; TTL 0 means the lease is lost.</summary>
+    protected override async Task<bool> KeepAliveAsync(CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Volatile.Write(ref _instance, _instance with { Health = health });
-            _dirty = true;
-            var connection = await ConnectLockedAsync(cancellationToken).ConfigureAwait(false);
-            await PutLockedAsync(connection, cancellationToken).ConfigureAwait(false);
+            var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            _keepAlive ??= connection.Lease.LeaseKeepAlive(connection.Headers, cancellationToken: cancellationToken);
+            var lease = LeaseId;
+            await _keepAlive.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = lease }, cancellationToken).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(RequestTimeout, TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            if (!await _keepAlive.ResponseStream.MoveNext(linked.Token).ConfigureAwait(false))
+            {
+                throw new RegistryException("etcd closed the lease keep-alive stream");
+            }
+
+            var response = _keepAlive.ResponseStream.Current;
+            return response.TTL > 0 && response.ID == lease;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            var error = EtcdErrors.Translate(ex, Endpoint, "keeping the lease alive");
             DropConnection();
-            throw EtcdErrors.Translate(ex, EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[_endpoint % _options.Endpoints.Count]), "updating the instance's health");
-        }
-        finally
-        {
-            _gate.Release();
+            throw error;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task UpdateHealthAsync(HealthStatus health, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        try
+        {
+            var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await PutAsync(connection, Instance with { Health = health }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var error = EtcdErrors.Translate(ex, Endpoint, "updating the instance's health");
+            DropConnection();
+            throw error;
+        }
+    }
+
+    protected override async Task DeregisterAsync(CancellationToken cancellationToken)
+    {
+        var lease = LeaseId;
+        if (lease == 0)
         {
             return;
         }
 
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _keepAlive.ConfigureAwait(false);
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout);
-        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        try
-        {
-            if (LeaseId != 0)
-            {
-                var connection = await ConnectLockedAsync(timeout.Token).ConfigureAwait(false);
-                await DeleteLockedAsync(connection, timeout.Token).ConfigureAwait(false);
-                Log.Deregistered(_logger, _registry, EtcdRecordCodec.DisplayKey(_key.Span));
-            }
-        }
-        catch (Exception ex)
-        {
-            Log.DeregisterFailed(_logger, _registry, EtcdRecordCodec.DisplayKey(_key.Span), EtcdErrors.Translate(ex, EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[_endpoint % _options.Endpoints.Count]), "deregistering").Message);
-        }
-        finally
-        {
-            DropConnection();
-            _gate.Release();
-            _stop.Dispose();
-        }
-    }
+        var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
 
-    private async Task<EtcdConnection> ConnectLockedAsync(CancellationToken cancellationToken)
-    {
-        if (_connection is { } existing)
-        {
-            return existing;
-        }
-
-        _connection = await EtcdConnection.ConnectAsync(_options, _endpoint, cancellationToken).ConfigureAwait(false);
-        return _connection;
-    }
-
-    private void DropConnection()
-    {
-        _connection?.Dispose();
-        _connection = null;
-        _endpoint++;
-    }
-
-    private async Task GrantAndPutLockedAsync(EtcdConnection connection, CancellationToken cancellationToken)
-    {
-        var grant = await connection.CallAsync(
-            h => connection.Lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = TtlSeconds }, h, connection.Deadline, cancellationToken).ResponseAsync,
-            "granting a lease",
-            cancellationToken).ConfigureAwait(false);
-        if (!string.IsNullOrEmpty(grant.Error))
-        {
-            throw new RegistryException($"etcd refused a lease: {ServiceInstanceValidator.Printable(grant.Error, 200)}");
-        }
-
-        Interlocked.Exchange(ref _leaseId, grant.ID);
-        await PutLockedAsync(connection, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task PutLockedAsync(EtcdConnection connection, CancellationToken cancellationToken)
-    {
-        var request = new PutRequest { Key = _key, Value = ByteString.CopyFrom(_codec.EncodeValue(_instance)), Lease = LeaseId };
-        await connection.CallAsync(
-            h => connection.Kv.PutAsync(request, h, connection.Deadline, cancellationToken).ResponseAsync,
-            "putting the instance",
-            cancellationToken).ConfigureAwait(false);
-        _dirty = false;
-    }
-
-    private async Task DeleteLockedAsync(EtcdConnection connection, CancellationToken cancellationToken)
-    {
         // Delete the key only while it still holds our lease: another process may have registered the same id since.
         var txn = new TxnRequest
         {
-            Compare = { new Compare { Key = _key, Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = LeaseId } },
+            Compare = { new Compare { Key = _key, Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = lease } },
             Success = { new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = _key } } },
         };
         await connection.CallAsync(
             h => connection.Kv.TxnAsync(txn, h, connection.Deadline, cancellationToken).ResponseAsync,
             "deleting the instance",
             cancellationToken).ConfigureAwait(false);
-        var lease = LeaseId;
         await connection.CallAsync(
             h => connection.Lease.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, h, connection.Deadline, cancellationToken).ResponseAsync,
             "revoking the lease",
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override Exception TranslateError(Exception exception, string operation) => EtcdErrors.Translate(exception, Endpoint, operation);
+
+    protected override ValueTask DisposeCoreAsync()
+    {
+        DropConnection();
+        return base.DisposeCoreAsync();
+    }
+
+    private static long TtlSeconds(EtcdRegistryOptions options) => Math.Max(2, (long)Math.Ceiling(options.LeaseTtl.TotalSeconds));
+
+    private async Task<EtcdConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        _connection ??= await EtcdConnection.ConnectAsync(_options, _endpoint, cancellationToken).ConfigureAwait(false);
+
+    private void DropConnection()
+    {
+        _keepAlive?.Dispose();
+        _keepAlive = null;
+        _connection?.Dispose();
+        _connection = null;
+        _endpoint++;
+    }
+
+    private async Task PutAsync(EtcdConnection connection, ServiceInstance instance, CancellationToken cancellationToken)
+    {
+        var request = new PutRequest { Key = _key, Value = ByteString.CopyFrom(_codec.EncodeValue(instance)), Lease = LeaseId };
+        await connection.CallAsync(
+            h => connection.Kv.PutAsync(request, h, connection.Deadline, cancellationToken).ResponseAsync,
+            "putting the instance",
             cancellationToken).ConfigureAwait(false);
     }
 }

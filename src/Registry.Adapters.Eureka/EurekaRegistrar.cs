@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Registry.Adapters.Eureka;
@@ -18,68 +17,5 @@ public static class EurekaRegistrar
         ArgumentNullException.ThrowIfNull(options);
         EurekaRegistryProvider.ThrowIfInvalid(options, "Eureka");
         return new EurekaServiceRegistrar(name, options, timeProvider, loggerFactory);
-    }
-}
-
-/// <summary>
-/// Registers one instance on host start and deregisters it on host stop. Start does not wait for Eureka: when the
-/// server cannot be reached the registration is retried in the background with backoff, as Eureka clients do.
-/// </summary>
-internal sealed partial class EurekaSelfRegistration(IServiceRegistrar registrar, ServiceInstance instance, TimeProvider time, ILogger logger) : IHostedService, IDisposable
-{
-    private readonly CancellationTokenSource _stop = new();
-    private Task<IServiceRegistration?> _registering = Task.FromResult<IServiceRegistration?>(null);
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _registering = Task.Run(() => RegisterUntilDoneAsync(_stop.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        var registration = await _registering.ConfigureAwait(false);
-        if (registration is not null)
-        {
-            await registration.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    public void Dispose() => _stop.Dispose();
-
-    private async Task<IServiceRegistration?> RegisterUntilDoneAsync(CancellationToken token)
-    {
-        var backoff = new RetryBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
-        while (!token.IsCancellationRequested)
-        {
-            try
-            {
-                // Not cancelled by stop: an attempt in flight may succeed on the server, and stop must then deregister it.
-                // Each attempt is bounded by the request timeout.
-                return await registrar.RegisterAsync(instance, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (RegistryException ex)
-            {
-                var delay = backoff.NextDelay();
-                Log.RegistrationFailed(logger, instance.Service, instance.Id, delay, ex.Message);
-                try
-                {
-                    await Task.Delay(delay, time, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 5110, Level = LogLevel.Warning, Message = "Eureka: registering {Service}/{Id} failed, retrying in {RetryIn}: {Error}")]
-        public static partial void RegistrationFailed(ILogger logger, string service, string id, TimeSpan retryIn, string error);
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters;
 using Registry.Adapters.Eureka;
@@ -42,42 +40,25 @@ public static class EurekaServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        services.AddKeyedSingleton<IServiceRegistrar>(name, (sp, _) =>
+        return services.AddServiceRegistrar(name, sp =>
         {
             var options = new EurekaRegistryOptions();
             configure?.Invoke(options);
             return EurekaRegistrar.Create(name, options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
         });
-        services.TryAddSingleton(sp => sp.GetRequiredKeyedService<IServiceRegistrar>(name));
-        return services;
     }
 
     /// <summary>
-    /// Registers <paramref name="instance"/> in Eureka when the host starts and deregisters it when the host stops, as a
-    /// Spring Cloud or Steeltoe application does; while Eureka cannot be reached, registration is retried in the
-    /// background (the host starts anyway). Needs <see cref="AddEurekaRegistrar"/> with the same name.
+    /// Registers <paramref name="instance"/> in Eureka once the host has started and deregisters it when the host stops, as a
+    /// Spring Cloud or Steeltoe application does; <see cref="RegistrationServiceCollectionExtensions.AddSelfRegistration"/>
+    /// describes what happens while Eureka cannot be reached. Needs <see cref="AddEurekaRegistrar"/> with the same name.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="instance">The instance to register.</param>
     /// <param name="name">The registrar name. <value>The default value is <c>eureka</c>.</value></param>
+    /// <param name="configure">Sets the self-registration options (<see cref="SelfRegistrationOptions.FailFast"/>, retry delays).</param>
     /// <returns>The service collection.</returns>
     /// <exception cref="ArgumentException"><paramref name="instance"/> is not valid (<see cref="ServiceInstanceValidator.Validate"/>).</exception>
-    public static IServiceCollection AddEurekaSelfRegistration(this IServiceCollection services, ServiceInstance instance, string name = EurekaRegistryProvider.KindName)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(instance);
-
-        // Fail here, not in the background task: an invalid instance would never register, and only surface at host stop.
-        if (ServiceInstanceValidator.Validate(instance) is { } error)
-        {
-            throw new ArgumentException($"The instance cannot be registered: {error}", nameof(instance));
-        }
-
-        services.AddSingleton<IHostedService>(sp => new EurekaSelfRegistration(
-            sp.GetRequiredKeyedService<IServiceRegistrar>(name),
-            instance,
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            (sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Eureka.Registration")));
-        return services;
-    }
+    public static IServiceCollection AddEurekaSelfRegistration(this IServiceCollection services, ServiceInstance instance, string name = EurekaRegistryProvider.KindName, Action<SelfRegistrationOptions>? configure = null) =>
+        services.AddSelfRegistration(instance, name, configure);
 }

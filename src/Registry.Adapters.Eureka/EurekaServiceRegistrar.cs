@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Registry.Adapters.Backends;
 using Registry.Adapters.Eureka.Transport;
 using Registry.Adapters.Eureka.Wire;
 
@@ -11,7 +12,7 @@ namespace Registry.Adapters.Eureka;
 /// Registration into Eureka: <c>POST apps/{APP}</c>, a heartbeat (<c>PUT apps/{APP}/{id}</c>) every renewal interval,
 /// re-registration when a heartbeat gets 404, <c>DELETE</c> on dispose; health through the status endpoint.
 /// </summary>
-internal sealed partial class EurekaServiceRegistrar : IServiceRegistrar, IAsyncDisposable, IDisposable
+internal sealed class EurekaServiceRegistrar : ServiceRegistrar, IAsyncDisposable, IDisposable
 {
     private readonly EurekaRegistryOptions _options;
     private readonly EurekaClient _client;
@@ -19,36 +20,18 @@ internal sealed partial class EurekaServiceRegistrar : IServiceRegistrar, IAsync
     private readonly ILogger _logger;
 
     public EurekaServiceRegistrar(string name, EurekaRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : base(name)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { Count: > 0 } errors)
         {
             throw new ArgumentException(string.Join(" ", errors), nameof(options));
         }
 
-        Name = name;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Eureka.Registration");
         _client = new EurekaClient(new EurekaTransport(options, _time));
-    }
-
-    /// <inheritdoc />
-    public string Name { get; }
-
-    /// <inheritdoc />
-    public async Task<IServiceRegistration> RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(instance);
-        if (ServiceInstanceValidator.Validate(instance) is { } error)
-        {
-            throw new ArgumentException(error, nameof(instance));
-        }
-
-        var registration = new EurekaServiceRegistration(this, instance);
-        await registration.StartAsync(cancellationToken).ConfigureAwait(false);
-        return registration;
     }
 
     /// <inheritdoc />
@@ -60,6 +43,10 @@ internal sealed partial class EurekaServiceRegistrar : IServiceRegistrar, IAsync
         Dispose();
         return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    protected override ServiceRegistration CreateRegistration(ServiceInstance instance) =>
+        new EurekaServiceRegistration(Name, instance, _client, _options, _time, _logger);
 
     /// <summary>Eureka's status name for a health.</summary>
     internal static string StatusFor(HealthStatus health) => health switch

@@ -172,44 +172,4 @@ public sealed class ConsulServiceRegistrarTests : IAsyncLifetime
         await ConsulTestSupport.WaitUntilAsync(() => registration.Reregistrations == 1, "re-registered after a 404 look-up");
         _fake.GetCheck(FakeConsulServer.AgentNode, "_service_maintenance:web-1").ShouldNotBeNull("still draining after re-registration");
     }
-
-    [Fact]
-    public async Task RegisterAsync_InvalidInstance_Throws()
-    {
-        using var registrar = ConsulTestSupport.CreateRegistrar(_fake, null, null, _time);
-
-        await Should.ThrowAsync<ArgumentException>(() => registrar.RegisterAsync(Web() with { Id = "../evil" }));
-        _fake.Requests.ShouldBeEmpty();
-    }
-
-    [Fact]
-    public async Task RegisterAsync_AgentDown_ThrowsRegistryException()
-    {
-        using var registrar = ConsulTestSupport.CreateRegistrar(_fake, null, null, _time);
-        await _fake.StopAsync();
-
-        await Should.ThrowAsync<RegistryException>(() => registrar.RegisterAsync(Web()));
-    }
-
-    [Fact]
-    public async Task SelfRegistration_HostStartAndStop_RegistersThenDeregisters()
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddConsulRegistrar("consul", o =>
-        {
-            o.Address = _fake.Address.ToString();
-            o.UseEnvironment = false;
-        });
-        services.AddConsulSelfRegistration(Web());
-        await using var provider = services.BuildServiceProvider();
-        provider.GetRequiredService<IServiceRegistrar>().Name.ShouldBe("consul");
-        var hosted = provider.GetServices<IHostedService>().Single();
-
-        await hosted.StartAsync(CancellationToken.None);
-        _fake.AgentServiceIds().ShouldBe(["web-1"]);
-        await hosted.StopAsync(CancellationToken.None);
-
-        _fake.AgentServiceIds().ShouldBeEmpty();
-    }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Registry.Adapters;
@@ -22,7 +20,7 @@ public static class ConsulServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        services.AddKeyedSingleton<IServiceRegistrar>(name, (provider, _) =>
+        return services.AddServiceRegistrar(name, provider =>
         {
             var options = new ConsulRegistryOptions();
             configure?.Invoke(options);
@@ -32,23 +30,20 @@ public static class ConsulServiceCollectionExtensions
                 provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
                 provider.GetService<TimeProvider>() ?? TimeProvider.System);
         });
-        services.TryAddSingleton(provider => provider.GetRequiredKeyedService<IServiceRegistrar>(name));
-        return services;
     }
 
     /// <summary>
-    /// Registers <paramref name="instance"/> with Consul when the host starts and deregisters it when the host stops,
-    /// through the registrar added by <see cref="AddConsulRegistrar"/> under <paramref name="registrarName"/>.
+    /// Registers <paramref name="instance"/> with Consul once the host has started and deregisters it when the host stops,
+    /// through the registrar added by <see cref="AddConsulRegistrar"/> under <paramref name="registrarName"/>;
+    /// <see cref="RegistrationServiceCollectionExtensions.AddSelfRegistration"/> describes what happens while the
+    /// agent cannot be reached.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="instance">The application's own instance.</param>
     /// <param name="registrarName">The registrar's key. <value>The default value is <c>consul</c>.</value></param>
+    /// <param name="configure">Sets the self-registration options (<see cref="SelfRegistrationOptions.FailFast"/>, retry delays).</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddConsulSelfRegistration(this IServiceCollection services, ServiceInstance instance, string registrarName = ConsulRegistryProvider.KindName)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(instance);
-        services.AddSingleton<IHostedService>(provider => new ConsulSelfRegistration(provider.GetRequiredKeyedService<IServiceRegistrar>(registrarName), instance));
-        return services;
-    }
+    /// <exception cref="ArgumentException"><paramref name="instance"/> is not valid (<see cref="ServiceInstanceValidator.Validate"/>).</exception>
+    public static IServiceCollection AddConsulSelfRegistration(this IServiceCollection services, ServiceInstance instance, string registrarName = ConsulRegistryProvider.KindName, Action<SelfRegistrationOptions>? configure = null) =>
+        services.AddSelfRegistration(instance, registrarName, configure);
 }
