@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Registry.Adapters.Serialization;
 
 namespace Registry.Adapters.Etcd;
 
@@ -65,7 +66,7 @@ internal static class EtcdKratosFormat
             metadata[VersionKey] = json.Version;
         }
 
-        if (!EtcdMeshFormat.TryParseHealth(metadata.GetValueOrDefault(HealthKey), out var health))
+        if (!InstanceJson.TryParseHealth(metadata.GetValueOrDefault(HealthKey), out var health))
         {
             health = HealthStatus.Unknown;
         }
@@ -97,7 +98,7 @@ internal static class EtcdKratosFormat
 
         if (instance.Health != HealthStatus.Healthy)
         {
-            metadata[HealthKey] = EtcdMeshFormat.HealthText(instance.Health);
+            metadata[HealthKey] = InstanceJson.HealthName(instance.Health);
         }
         else
         {

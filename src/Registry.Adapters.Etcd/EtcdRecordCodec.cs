@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Registry.Adapters.Serialization;
 
 namespace Registry.Adapters.Etcd;
 
@@ -130,12 +131,20 @@ internal sealed class EtcdRecordCodec
     /// <summary>The value of an instance.</summary>
     public byte[] EncodeValue(ServiceInstance instance) => _format == EtcdKeyFormat.Kratos
         ? JsonSerializer.SerializeToUtf8Bytes(EtcdKratosFormat.ToJson(instance), EtcdJsonContext.Default.KratosInstanceJson)
-        : JsonSerializer.SerializeToUtf8Bytes(EtcdMeshFormat.ToJson(instance), EtcdJsonContext.Default.MeshInstanceJson);
+        : InstanceJson.SerializeToUtf8Bytes(instance);
 
+    /// <summary>The value is the shared instance JSON (<see cref="InstanceJson"/>); the key names the service and id.</summary>
     private static (ServiceInstance?, string?, string?) DecodeMesh(string service, string id, ReadOnlySpan<byte> value)
     {
-        var json = JsonSerializer.Deserialize(value, EtcdJsonContext.Default.MeshInstanceJson);
-        return json is null ? (null, "value is JSON null", null) : EtcdMeshFormat.FromJson(service, id, json);
+        if (!InstanceJson.TryDeserializeDocument(value, out var document, out var error))
+        {
+            return (null, error, null);
+        }
+
+        var mismatch = Mismatch("service", service, document.Service) ?? Mismatch("id", id, document.Id);
+        document.Service = service;
+        document.Id = id;
+        return document.TryToInstance(service, id, out var instance, out error) ? (instance, null, mismatch) : (null, error, null);
     }
 
     private static (ServiceInstance?, string?, string?) DecodeKratos(string service, string id, ReadOnlySpan<byte> value)

@@ -39,7 +39,7 @@ internal static partial class CatalogPrinter
                         instance.Id ?? "",
                         instance.Registry ?? "",
                         Address(instance),
-                        Health(instance.Health ?? "unknown", instance.Stale),
+                        Health(instance.Health ?? "unknown", instance.Stale == true),
                         instance.Zone ?? "-",
                         instance.Tags is { Count: > 0 } tags ? string.Join(',', tags) : "-");
                     first = false;
@@ -84,7 +84,7 @@ internal static partial class CatalogPrinter
         return console;
     }
 
-    internal static string Address(CatalogInstanceDocument instance)
+    internal static string Address(InstanceDocument instance)
     {
         var host = instance.Host ?? "";
         if (host.Contains(':', StringComparison.Ordinal))

@@ -74,7 +74,7 @@ internal static class WatchCommand
             else
             {
                 var healthy = service.Instances.Count(static i => i.Instance.Health == HealthStatus.Healthy);
-                var where = string.Join(' ', item.Instances.Select(static i => $"{i.Id}@{CatalogPrinter.Address(i)}{(i.Stale ? " (stale)" : "")}"));
+                var where = string.Join(' ', item.Instances.Select(static i => $"{i.Id}@{CatalogPrinter.Address(i)}{(i.Stale == true ? " (stale)" : "")}"));
                 var stale = service.Instances.Count(static i => i.Stale);
                 await WriteLineAsync(env, string.Create(
                     CultureInfo.InvariantCulture,

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Xunit;
 
@@ -94,6 +95,31 @@ public sealed class EtcdRecordCodecTests
 
         record.Instance!.Service.ShouldBe("orders");
         record.Mismatch.ShouldNotBeNull().ShouldContain("billing");
+    }
+
+    [Fact]
+    public async Task EncodeValue_Mesh_IsTheListInstanceShapeAndTheFileRegistryReadsIt()
+    {
+        var instance = new ServiceInstance { Service = "orders", Id = "o-1", Host = "10.0.0.5", Ports = [new ServicePort("http", 8080, "http")] };
+
+        var value = Mesh.EncodeValue(instance);
+        using var json = System.Text.Json.JsonDocument.Parse(value);
+
+        // Every field of an instances[] item of list --output json but registry and stale, also when empty.
+        json.RootElement.EnumerateObject().Select(static p => p.Name).ShouldBe(["service", "id", "host", "ports", "health", "zone", "tags", "metadata"]);
+        var file = Encoding.UTF8.GetBytes($$"""{"services":[{"name":"orders","instances":[{{Encoding.UTF8.GetString(value)}}]}]}""");
+        var path = Path.Combine(Path.GetTempPath(), $"etcd-value-{Guid.NewGuid():n}.json");
+        File.WriteAllBytes(path, file);
+        try
+        {
+            using var services = new ServiceCollection().BuildServiceProvider();
+            await using var registry = new FileRegistryProvider().Create("file", new FileRegistryOptions { Path = path }, services);
+            (await registry.ReadAsync()).Services["orders"].ShouldHaveSingleItem().ShouldBe(instance);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

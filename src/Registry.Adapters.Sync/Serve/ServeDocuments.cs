@@ -75,7 +75,7 @@ internal sealed class ServeServiceDocument
 
     public string? Name { get; set; }
 
-    public List<CatalogInstanceDocument> Instances { get; set; } = [];
+    public List<InstanceDocument> Instances { get; set; } = [];
 }
 
 /// <summary><c>/readyz</c>.</summary>

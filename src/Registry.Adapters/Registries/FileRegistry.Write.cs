@@ -156,7 +156,7 @@ internal sealed partial class FileRegistry : IServiceRegistryWriter
 
         foreach (var instance in desired.OrderBy(static i => i.Id, StringComparer.Ordinal))
         {
-            instances.Add(JsonSerializer.SerializeToNode(ToDocument(instance), CatalogJsonContext.Default.CatalogInstanceDocument));
+            instances.Add(JsonSerializer.SerializeToNode(InstanceDocument.From(instance, SyncMetadata.GetOrigin(instance)), InstanceJsonContext.Relaxed.InstanceDocument));
         }
 
         if (instances.Count == 0)
@@ -173,19 +173,6 @@ internal sealed partial class FileRegistry : IServiceRegistryWriter
         && metadata[SyncMetadata.SyncIdKey] is JsonValue value
         && value.TryGetValue<string>(out var id)
         && string.Equals(id, syncId, StringComparison.Ordinal);
-
-    private static CatalogInstanceDocument ToDocument(ServiceInstance instance) => new()
-    {
-        Registry = SyncMetadata.GetOrigin(instance),
-        Service = instance.Service,
-        Id = instance.Id,
-        Host = instance.Host,
-        Ports = [.. instance.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
-        Health = CatalogDocumentWriter.HealthName(instance.Health),
-        Zone = instance.Zone,
-        Tags = [.. instance.Tags],
-        Metadata = instance.Metadata.OrderBy(static p => p.Key, StringComparer.Ordinal).ToDictionary(static p => p.Key, static p => (string?)p.Value, StringComparer.Ordinal),
-    };
 
     private JsonObject ParseRoot(byte[] bytes)
     {

@@ -147,21 +147,9 @@ internal static class CatalogDocumentReader
         {
             index++;
             var at = string.Create(CultureInfo.InvariantCulture, $"{where}.instances[{index}]");
-            CatalogInstanceDocument? item;
-            try
+            if (!InstanceJson.TryDeserialize(element, name, null, out var instance, out var error))
             {
-                item = element.Deserialize(CatalogJsonContext.Default.CatalogInstanceDocument);
-            }
-            catch (JsonException ex)
-            {
-                skipped.Add(new SkippedRecord(at, $"the instance is malformed: {ex.Message.Split(" Path:")[0].TrimEnd('.')}"));
-                continue;
-            }
-
-            var (instance, error) = ToInstance(item, name);
-            if (instance is null)
-            {
-                skipped.Add(new SkippedRecord(at, error!));
+                skipped.Add(new SkippedRecord(at, error));
                 continue;
             }
 
@@ -172,65 +160,6 @@ internal static class CatalogDocumentReader
         }
 
         return [.. instances.Values];
-    }
-
-    private static (ServiceInstance? Instance, string? Error) ToInstance(CatalogInstanceDocument? item, string name)
-    {
-        if (item is null)
-        {
-            return (null, "the instance is null");
-        }
-
-        if (!TryParseHealth(item.Health, out var health))
-        {
-            return (null, $"health '{ServiceInstanceValidator.Printable(item.Health)}' is not one of healthy, unhealthy, starting, draining, unknown");
-        }
-
-        var ports = new List<ServicePort>(item.Ports?.Count ?? 0);
-        foreach (var port in item.Ports ?? [])
-        {
-            if (port is null)
-            {
-                return (null, "port is missing");
-            }
-
-            if (port.Port is < ServicePort.MinPort or > ServicePort.MaxPort)
-            {
-                return (null, string.Create(CultureInfo.InvariantCulture, $"port {port.Port} is out of range {ServicePort.MinPort}-{ServicePort.MaxPort}"));
-            }
-
-            ports.Add(new ServicePort(port.Name ?? "", (int)port.Port, string.IsNullOrEmpty(port.Protocol) ? "tcp" : port.Protocol));
-        }
-
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in item.Metadata ?? [])
-        {
-            metadata[key] = value ?? "";
-        }
-
-        var instance = new ServiceInstance
-        {
-            Service = string.IsNullOrEmpty(item.Service) ? name : item.Service,
-            Id = item.Id ?? "",
-            Host = item.Host ?? "",
-            Ports = ports,
-            Health = health,
-            Zone = item.Zone,
-            Tags = item.Tags?.Select(static t => t ?? "").ToArray() ?? [],
-            Metadata = metadata,
-        };
-
-        var error = ServiceInstanceValidator.Validate(instance);
-        return error is null ? (instance, null) : (null, error);
-    }
-
-    private static bool TryParseHealth(string? value, out HealthStatus health)
-    {
-        health = HealthStatus.Healthy;
-        return value is null
-            || (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
-                && Enum.TryParse(value, ignoreCase: true, out health)
-                && Enum.IsDefined(health));
     }
 
     private static bool TryGetProperty(JsonElement element, string name, out JsonElement value)

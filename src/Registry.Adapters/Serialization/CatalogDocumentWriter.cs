@@ -37,18 +37,6 @@ internal static class CatalogDocumentWriter
         };
     }
 
-    /// <summary>The lower-case name of a health status, as the document spells it.</summary>
-    /// <param name="health">The health.</param>
-    /// <returns>The name.</returns>
-    public static string HealthName(HealthStatus health) => health switch
-    {
-        HealthStatus.Healthy => "healthy",
-        HealthStatus.Unhealthy => "unhealthy",
-        HealthStatus.Starting => "starting",
-        HealthStatus.Draining => "draining",
-        _ => "unknown",
-    };
-
     /// <summary>The lower-case name of a registry state, as the document spells it.</summary>
     /// <param name="state">The state.</param>
     /// <returns>The name.</returns>
@@ -66,19 +54,7 @@ internal static class CatalogDocumentWriter
     public static string ToJson(CatalogDocument document) =>
         JsonSerializer.Serialize(document, CatalogJsonContext.Indented.CatalogDocument);
 
-    private static CatalogInstanceDocument ToDocument(MeshInstance instance) => new()
-    {
-        Registry = instance.Registry,
-        Service = instance.Instance.Service,
-        Id = instance.Instance.Id,
-        Host = instance.Instance.Host,
-        Ports = [.. instance.Instance.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
-        Health = HealthName(instance.Instance.Health),
-        Zone = instance.Instance.Zone,
-        Tags = [.. instance.Instance.Tags],
-        Metadata = instance.Instance.Metadata.OrderBy(static p => p.Key, StringComparer.Ordinal).ToDictionary(static p => p.Key, static p => (string?)p.Value, StringComparer.Ordinal),
-        Stale = instance.Stale,
-    };
+    private static InstanceDocument ToDocument(MeshInstance instance) => InstanceDocument.From(instance.Instance, instance.Registry, instance.Stale);
 
     private static CatalogRegistryDocument ToDocument(RegistryStatus status, Func<string, string>? redact) => new()
     {

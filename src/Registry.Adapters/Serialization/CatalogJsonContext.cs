@@ -14,7 +14,7 @@ namespace Registry.Adapters.Serialization;
     NumberHandling = JsonNumberHandling.Strict,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(CatalogDocument))]
-[JsonSerializable(typeof(CatalogInstanceDocument))]
+[JsonSerializable(typeof(InstanceDocument))]
 [JsonSerializable(typeof(WatchSnapshotLine))]
 [JsonSerializable(typeof(WatchChangeLine))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext

@@ -40,23 +40,21 @@ internal sealed class CatalogFile : IDisposable
             Services = [.. _instances.Values.Concat(_invalid.Values).GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(g => new CatalogServiceDocument
             {
                 Name = g.Key,
-                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(i => new CatalogInstanceDocument
-                {
-                    Registry = "previous-run",
-                    Service = i.Service,
-                    Id = i.Id,
-                    Host = i.Host,
-                    Ports = _invalid.ContainsKey((i.Service, i.Id))
-                        ? [new CatalogPortDocument { Name = "http", Port = 70000, Protocol = "http" }]
-                        : [.. i.Ports.Select(static p => new CatalogPortDocument { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
-                    Health = CatalogDocumentWriter.HealthName(i.Health),
-                    Zone = i.Zone,
-                    Tags = [.. i.Tags],
-                    Metadata = i.Metadata.ToDictionary(static p => p.Key, static p => (string?)p.Value),
-                })],
+                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(i => Render(i))],
             })],
         };
         return JsonSerializer.Serialize(document, CatalogJsonContext.Indented.CatalogDocument);
+    }
+
+    private InstanceDocument Render(ServiceInstance instance)
+    {
+        var document = InstanceDocument.From(instance, "previous-run", stale: false);
+        if (_invalid.ContainsKey((instance.Service, instance.Id)))
+        {
+            document.Ports = [new InstancePortDocument { Name = "http", Port = 70000, Protocol = "http" }];
+        }
+
+        return document;
     }
 
     /// <summary>Replaces the file atomically, as editors and config-management tools do (write a temporary file, rename it over).</summary>
