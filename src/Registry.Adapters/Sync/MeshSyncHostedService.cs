@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Registry.Adapters.Hosting;
 
 namespace Registry.Adapters.Sync;
 
@@ -15,8 +14,7 @@ internal sealed class MeshSyncHostedService(IServiceProvider services, IOptions<
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var hosted = services.GetRequiredService<MeshHostedService>();
-        var registries = hosted.Registries;
+        var registries = services.GetRequiredService<IMeshRegistries>().Running;
         var writers = new List<IServiceRegistryWriter>();
         foreach (var name in options.Value.To)
         {
