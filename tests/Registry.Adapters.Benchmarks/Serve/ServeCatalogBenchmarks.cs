@@ -1,7 +1,7 @@
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Registry.Adapters.Benchmarks.Catalog;
-using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 using Registry.Adapters.Sync;
 using Registry.Adapters.Sync.Serve;
 
