@@ -1,5 +1,6 @@
 using System.Globalization;
 using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 using Spectre.Console;
 
 namespace Registry.Adapters.Sync;

@@ -1,38 +1,42 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Registry.Adapters.Hosting;
 
 namespace Registry.Adapters.Sync;
 
-/// <summary>One run of the mesh inside the console: services, the hosted watches, and the catalog.</summary>
+/// <summary>
+/// One run of the mesh inside the console: a generic host with <c>AddMeshRegistry</c>, as any app builds it. Starting
+/// the host validates the settings and starts every registry's watch; the commands read <see cref="IMeshCatalog"/>.
+/// </summary>
 internal sealed class MeshSession : IAsyncDisposable
 {
     /// <summary>The name of the sample catalog embedded in the console.</summary>
     public const string EmbeddedCatalogResource = "Registry.Adapters.Sync.catalog.json";
 
-    private readonly ServiceProvider _services;
-    private readonly MeshHostedService _hosted;
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private readonly IHost _host;
+    private readonly IMeshRegistries _registries;
     private bool _started;
 
-    private MeshSession(ServiceProvider services)
+    private MeshSession(IHost host)
     {
-        _services = services;
-        _hosted = services.GetRequiredService<MeshHostedService>();
-        Catalog = services.GetRequiredService<MeshCatalog>();
-        Options = services.GetRequiredService<IOptions<MeshOptions>>().Value;
+        _host = host;
+        _registries = host.Services.GetRequiredService<IMeshRegistries>();
+        Catalog = host.Services.GetRequiredService<IMeshCatalog>();
+        Options = host.Services.GetRequiredService<IOptions<MeshOptions>>().Value;
     }
 
-    public MeshCatalog Catalog { get; }
+    public IMeshCatalog Catalog { get; }
 
     public MeshOptions Options { get; }
 
     /// <summary>The running registries (the sync looks its targets up here).</summary>
-    public IReadOnlyList<IServiceRegistry> Registries => _hosted.Registries;
+    public IReadOnlyList<IServiceRegistry> Registries => _registries.Running;
 
     /// <summary>The application's services (logging, time, metrics) for what the console builds beside the mesh.</summary>
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _host.Services;
 
     /// <summary>Builds the mesh and starts every registry's watch, logging at Debug when <paramref name="verbose"/>, else Warning.</summary>
     /// <exception cref="CliUsageException">The settings are invalid.</exception>
@@ -43,52 +47,53 @@ internal sealed class MeshSession : IAsyncDisposable
     /// <exception cref="CliUsageException">The settings are invalid.</exception>
     public static async Task<MeshSession> StartAsync(IConfigurationSection mesh, bool useEmbeddedDefault, CliEnvironment env, LogLevel logLevel, CancellationToken cancellationToken)
     {
-        var services = new ServiceCollection();
-        services.AddLogging(logging =>
-        {
-            logging.ClearProviders();
-            logging.SetMinimumLevel(logLevel);
-            logging.AddProvider(new StderrLoggerProvider(env.Error, logLevel));
-        });
+        // The empty builder: no appsettings.json or environment variables of the working directory, no console logger;
+        // the command line is the configuration.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.Logging.AddProvider(new StderrLoggerProvider(env.Error, logLevel));
+
+        // A failed start is the command's one line on stderr ("mesh-sync: Mesh:…"), not also the host's log line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", logLevel <= LogLevel.Debug ? logLevel : LogLevel.Critical);
+
+        // The program handles Ctrl+C and SIGTERM itself (a command ends, then the host stops).
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        builder.Services.Configure<HostOptions>(static o => o.ShutdownTimeout = StopTimeout);
+
         // The library's meters (catalog, registries) for serve's /metrics.
-        services.AddMetrics();
-        var builder = services.AddMeshRegistry(mesh);
+        builder.Services.AddMetrics();
+        var meshBuilder = builder.Services.AddMeshRegistry(mesh);
         foreach (var provider in RegistryProviders.All)
         {
-            builder.AddProvider(provider);
+            meshBuilder.AddProvider(provider);
         }
 
+        // Each command waits for the initial sync itself, bounded by --timeout and with the status line.
+        builder.Services.PostConfigure<MeshOptions>(static o => o.WaitForInitialSync = false);
         if (useEmbeddedDefault)
         {
-            var content = ReadEmbeddedCatalog();
-            builder.AddRegistry(new RegistryDefinition(FileRegistry.FileKind, FileRegistry.FileKind, sp => new FileRegistry(
-                FileRegistry.FileKind,
-                "the embedded sample catalog (samples/catalog.json)",
-                content,
-                sp.GetService<ILogger<FileRegistry>>())));
+            meshBuilder.AddFileContent("file", ReadEmbeddedCatalog(), "the embedded sample catalog (samples/catalog.json)");
         }
 
-        var provider2 = services.BuildServiceProvider();
-        MeshSession session;
+        var host = builder.Build();
+        var started = false;
         try
         {
-            session = new MeshSession(provider2);
-            await session._hosted.StartAsync(cancellationToken).ConfigureAwait(false);
-            session._started = true;
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            started = true;
+            return new MeshSession(host) { _started = true };
         }
-        catch (OptionsValidationException ex)
+        catch (Exception ex) when (Describe(ex) is { } invalid)
         {
-            await provider2.DisposeAsync().ConfigureAwait(false);
-            throw new CliUsageException(ConfigurationErrors.Describe(string.Join(" ", ex.Failures)), ex);
+            await StopAsync(host, started).ConfigureAwait(false);
+            throw new CliUsageException(ConfigurationErrors.Describe(invalid), ex);
         }
-        catch (InvalidOperationException ex)
+        catch
         {
-            // The configuration binder's "Failed to convert configuration value at 'Mesh:…'".
-            await provider2.DisposeAsync().ConfigureAwait(false);
-            throw new CliUsageException(ConfigurationErrors.Describe(ex.Message), ex);
+            await StopAsync(host, started).ConfigureAwait(false);
+            throw;
         }
-
-        return session;
     }
 
     /// <summary>Waits for the initial sync of every registry, bounded by <paramref name="timeout"/>.</summary>
@@ -110,13 +115,40 @@ internal sealed class MeshSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_started)
+        var started = _started;
+        _started = false;
+        await StopAsync(_host, started).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The settings errors of a failed start, as one text: options validation (every message naming its setting), and
+    /// the configuration binder's "Failed to convert configuration value at 'Mesh:…'"; <see langword="null"/> for any other failure.
+    /// </summary>
+    private static string? Describe(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid => string.Join(" ", invalid.Failures),
+        AggregateException many when many.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(static e => Describe(e) is not null) =>
+            string.Join(" ", inner.Select(static e => Describe(e))),
+        InvalidOperationException conversion => conversion.Message,
+        _ => null,
+    };
+
+    private static async Task StopAsync(IHost host, bool started)
+    {
+        if (started)
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _hosted.StopAsync(stop.Token).ConfigureAwait(false);
+            using var stop = new CancellationTokenSource(StopTimeout);
+            await host.StopAsync(stop.Token).ConfigureAwait(false);
         }
 
-        await _services.DisposeAsync().ConfigureAwait(false);
+        if (host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            host.Dispose();
+        }
     }
 
     private static byte[] ReadEmbeddedCatalog()
@@ -126,5 +158,13 @@ internal sealed class MeshSession : IAsyncDisposable
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
+    }
+
+    /// <summary>A host lifetime that leaves signals to the program: the host starts and stops when the command says so.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -84,7 +84,7 @@ internal static class MeshSyncConfiguration
         }
         catch (JsonException ex)
         {
-            throw new CliUsageException($"--config: {Serialization.CatalogDocumentReader.DescribeJsonError($"'{path}'", ex)}", ex);
+            throw new CliUsageException($"--config: {Serialization.JsonErrors.Describe($"'{path}'", ex)}", ex);
         }
     }
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Primitives;
-using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync;
 

@@ -6,11 +6,11 @@ namespace Registry.Adapters.Sync.Tests;
 public sealed class CatalogPrinterTests
 {
     [Fact]
-    public void BuildDocument_RegistryErrorWithUrlCredentials_Redacted()
+    public async Task BuildDocument_RegistryErrorWithUrlCredentials_Redacted()
     {
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("etcd", "etcd", 0);
-        catalog.ReportFailure("etcd", "dial https://root:hunter2@10.0.0.1:2379 failed: connection refused");
+        await using var mesh = await TestMesh.StartAsync(("etcd", "etcd"));
+        await mesh.FailAsync("etcd", "dial https://root:hunter2@10.0.0.1:2379 failed: connection refused");
+        var catalog = mesh.Catalog;
         var stdout = new StringWriter();
         var env = new CliEnvironment(stdout, new StringWriter(), IsOutputTerminal: false, NoColor: true);
 
@@ -25,8 +25,8 @@ public sealed class CatalogPrinterTests
     [Fact]
     public async Task BuildDocument_RegistryStillSyncingAfterTimeout_NamedWithTimeoutAndExit3()
     {
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("slow", "file", 0);
+        await using var mesh = await TestMesh.StartAsync(("slow", "file"));
+        var catalog = mesh.Catalog;
         var stderr = new StringWriter();
         var env = new CliEnvironment(new StringWriter(), stderr, IsOutputTerminal: false, NoColor: true);
 
@@ -40,17 +40,10 @@ public sealed class CatalogPrinterTests
     }
 
     [Fact]
-    public void WriteTable_Terminal_ColoursHealthUnlessNoColor()
+    public async Task WriteTable_Terminal_ColoursHealthUnlessNoColor()
     {
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("file", "file", 0);
-        catalog.Apply("file", new RegistrySnapshotEvent(new RegistrySnapshot
-        {
-            Services = new Dictionary<string, IReadOnlyList<ServiceInstance>>
-            {
-                ["orders"] = [new ServiceInstance { Service = "orders", Id = "orders-1", Host = "10.0.0.1", Health = HealthStatus.Unhealthy }],
-            },
-        }));
+        await using var mesh = await TestMesh.WithSnapshotAsync("file", "file", new ServiceInstance { Service = "orders", Id = "orders-1", Host = "10.0.0.1", Health = HealthStatus.Unhealthy });
+        var catalog = mesh.Catalog;
         var document = CatalogPrinter.BuildDocument(catalog.Current, null, null);
 
         var coloured = new StringWriter();

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync.Serve;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync.Serve;
 

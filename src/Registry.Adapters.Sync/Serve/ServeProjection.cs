@@ -1,4 +1,4 @@
-using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync.Serve;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync.Serve;
 

@@ -14,14 +14,14 @@ internal sealed class SyncStatusLine : IAsyncDisposable
     private const string Erase = "\r\u001b[K";
     private static readonly TimeSpan Redraw = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stop = new();
-    private readonly MeshCatalog _catalog;
+    private readonly IMeshCatalog _catalog;
     private readonly CliEnvironment _env;
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly Task _loop;
     private bool _shown;
 
-    private SyncStatusLine(MeshCatalog catalog, CliEnvironment env, TimeProvider time, bool enabled)
+    private SyncStatusLine(IMeshCatalog catalog, CliEnvironment env, TimeProvider time, bool enabled)
     {
         _catalog = catalog;
         _env = env;
@@ -31,7 +31,7 @@ internal sealed class SyncStatusLine : IAsyncDisposable
     }
 
     /// <summary>Starts the line, or a no-op when standard error is not a terminal or <paramref name="quiet"/>.</summary>
-    public static SyncStatusLine Start(MeshCatalog catalog, CliEnvironment env, bool quiet, TimeProvider? time = null)
+    public static SyncStatusLine Start(IMeshCatalog catalog, CliEnvironment env, bool quiet, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(env);

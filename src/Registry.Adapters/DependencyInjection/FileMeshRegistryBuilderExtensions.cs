@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Registry.Adapters;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,28 @@ public static class FileMeshRegistryBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
         return new FileRegistryProvider().AddTo(builder, name, configure, priority);
+    }
+
+    /// <summary>
+    /// Adds a File registry over a catalog document held in memory, read once and never watched: a catalog an
+    /// application ships inside itself (<c>mesh-sync</c> adds its embedded sample catalog this way when nothing else
+    /// is configured). Invalid records are skipped and reported as for a file.
+    /// </summary>
+    /// <param name="builder">The mesh builder.</param>
+    /// <param name="name">The registry name, unique in the mesh; its kind is <c>file</c>.</param>
+    /// <param name="content">The catalog document (UTF-8 JSON in the shape of <c>mesh-sync list --output json</c>).</param>
+    /// <param name="source">How messages name the content (<c>the embedded sample catalog</c>), in place of a path.</param>
+    /// <param name="priority">The merge priority (lower wins), or <see langword="null"/> to follow the registries before it.</param>
+    /// <returns>The builder.</returns>
+    public static IMeshRegistryBuilder AddFileContent(this IMeshRegistryBuilder builder, string name, ReadOnlyMemory<byte> content, string source, int? priority = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        return builder.AddRegistry(new RegistryDefinition(name, FileRegistry.FileKind, sp => new FileRegistry(name, source, content, sp.GetService<ILogger<FileRegistry>>()))
+        {
+            Priority = priority,
+        });
     }
 
     /// <summary>Adds an in-memory registry the application fills itself (tests, instances known without a backend).</summary>

@@ -9,7 +9,7 @@ using Registry.Adapters.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the mesh catalog (<see cref="IMeshCatalog"/>) and the hosted service that runs the registries' watches.</summary>
+/// <summary>Adds the mesh catalog (<see cref="IMeshCatalog"/>), its registries (<see cref="IMeshRegistries"/>) and the hosted service that runs the registries' watches.</summary>
 public static class MeshServiceCollectionExtensions
 {
     /// <summary>Adds the mesh catalog, configured in code.</summary>
@@ -29,6 +29,7 @@ public static class MeshServiceCollectionExtensions
         services.TryAddSingleton<IMeshCatalog>(static sp => sp.GetRequiredService<MeshCatalog>());
         services.TryAddSingleton<MeshRegistryPlanner>();
         services.TryAddSingleton<MeshHostedService>();
+        services.TryAddSingleton<IMeshRegistries>(static sp => sp.GetRequiredService<MeshHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshHostedService>(static sp => sp.GetRequiredService<MeshHostedService>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshStartupGate>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshOptions>, MeshOptionsValidator>());

@@ -10,7 +10,7 @@ namespace Registry.Adapters.Hosting;
 /// the catalog on a task of its own. A watch that throws is reported and restarted with backoff; one
 /// registry's failure never touches another. Stopping cancels the watches and disposes the registries.
 /// </summary>
-internal sealed partial class MeshHostedService : IHostedService, IAsyncDisposable
+internal sealed partial class MeshHostedService : IHostedService, IMeshRegistries, IAsyncDisposable
 {
     private readonly MeshCatalog _catalog;
     private readonly MeshRegistryPlanner _planner;
@@ -42,8 +42,8 @@ internal sealed partial class MeshHostedService : IHostedService, IAsyncDisposab
     /// <summary>The delays between restarts of a watch that threw; tests shorten them.</summary>
     internal Func<RetryBackoff> BackoffFactory { get; set; } = static () => new RetryBackoff();
 
-    /// <summary>The registries, once started.</summary>
-    internal IReadOnlyList<IServiceRegistry> Registries
+    /// <inheritdoc />
+    public IReadOnlyList<IServiceRegistry> Running
     {
         get
         {

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Registry.Adapters.Hosting;
 
 namespace Registry.Adapters.Sync;
 
@@ -15,14 +14,13 @@ internal sealed class MeshSyncHostedService(IServiceProvider services, IOptions<
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var hosted = services.GetRequiredService<MeshHostedService>();
-        var registries = hosted.Registries;
+        var registries = services.GetRequiredService<IMeshRegistries>().Running;
         var writers = new List<IServiceRegistryWriter>();
         foreach (var name in options.Value.To)
         {
             var registry = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
             writers.Add(registry as IServiceRegistryWriter
-                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd, consul)."]));
+                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd, consul, eureka)."]));
         }
 
         Engine = new MeshSyncEngine(

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using Registry.Adapters.Benchmarks.Catalog;
 using Registry.Adapters.Kubernetes.Istio;
-using Registry.Adapters.Serialization;
+using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Benchmarks.Kubernetes;
 

@@ -117,18 +117,16 @@ public sealed class OutputTests : IDisposable
     }
 
     [Fact]
-    public void Describe_RegistriesSyncing_NamesThemAndFitsTheWidth()
+    public async Task Describe_RegistriesSyncing_NamesThemAndFitsTheWidth()
     {
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("consul", "consul", 0);
-        catalog.AddRegistry("etcd", "etcd", 1);
-        catalog.AddRegistry("file", "file", 2);
-        catalog.Apply("file", new RegistrySnapshotEvent(new RegistrySnapshot()));
+        await using var mesh = await TestMesh.StartAsync(("consul", "consul"), ("etcd", "etcd"), ("file", "file"));
+        var catalog = mesh.Catalog;
+        await mesh.SnapshotAsync("file");
 
         SyncStatusLine.Describe(catalog.Current, TimeSpan.FromSeconds(4), 120).ShouldBe("mesh-sync: waiting for consul, etcd (1 of 3 synced, 4 s)");
         SyncStatusLine.Describe(catalog.Current, TimeSpan.FromSeconds(4), 30)!.Length.ShouldBeLessThan(30);
-        catalog.Apply("consul", new RegistrySnapshotEvent(new RegistrySnapshot()));
-        catalog.Apply("etcd", new RegistrySnapshotEvent(new RegistrySnapshot()));
+        await mesh.SnapshotAsync("consul");
+        await mesh.SnapshotAsync("etcd");
         SyncStatusLine.Describe(catalog.Current, TimeSpan.FromSeconds(5), 120).ShouldBeNull();
     }
 

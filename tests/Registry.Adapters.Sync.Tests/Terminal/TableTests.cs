@@ -14,9 +14,9 @@ public sealed class TableTests : IDisposable
     [InlineData(80)]
     [InlineData(100)]
     [InlineData(120)]
-    public void WriteTable_LongCells_EveryLineFitsAndOneLinePerInstance(int width)
+    public async Task WriteTable_LongCells_EveryLineFitsAndOneLinePerInstance(int width)
     {
-        var document = CatalogPrinter.BuildDocument(LongCatalog(), null, null);
+        var document = CatalogPrinter.BuildDocument(await LongCatalogAsync(), null, null);
         var stdout = new StringWriter();
 
         CatalogPrinter.WriteTable(document, new CliEnvironment(stdout, new StringWriter(), IsOutputTerminal: true, NoColor: true, TerminalWidth: width));
@@ -30,9 +30,9 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
-    public void WriteTable_Colour_EscapesDoNotCountAsWidth()
+    public async Task WriteTable_Colour_EscapesDoNotCountAsWidth()
     {
-        var document = CatalogPrinter.BuildDocument(LongCatalog(), null, null);
+        var document = CatalogPrinter.BuildDocument(await LongCatalogAsync(), null, null);
         var stdout = new StringWriter();
 
         CatalogPrinter.WriteTable(document, new CliEnvironment(stdout, new StringWriter(), IsOutputTerminal: true, NoColor: false, TerminalWidth: 80));
@@ -43,9 +43,9 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
-    public void WriteTable_WideEnough_NothingShortened()
+    public async Task WriteTable_WideEnough_NothingShortened()
     {
-        var document = CatalogPrinter.BuildDocument(LongCatalog(), null, null);
+        var document = CatalogPrinter.BuildDocument(await LongCatalogAsync(), null, null);
         var stdout = new StringWriter();
 
         CatalogPrinter.WriteTable(document, new CliEnvironment(stdout, new StringWriter(), IsOutputTerminal: true, NoColor: true, TerminalWidth: 400));
@@ -55,17 +55,10 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
-    public void WriteTable_ValueWithControlCharacters_NeverReachesTheTerminal()
+    public async Task WriteTable_ValueWithControlCharacters_NeverReachesTheTerminal()
     {
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("file", "file", 0);
-        catalog.Apply("file", new RegistrySnapshotEvent(new RegistrySnapshot
-        {
-            Services = new Dictionary<string, IReadOnlyList<ServiceInstance>>
-            {
-                ["orders"] = [new ServiceInstance { Service = "orders", Id = "o-1", Host = "10.0.0.1", Zone = "a\u001b[2Jb" }],
-            },
-        }));
+        await using var mesh = await TestMesh.WithSnapshotAsync("file", "file", new ServiceInstance { Service = "orders", Id = "o-1", Host = "10.0.0.1", Zone = "a\u001b[2Jb" });
+        var catalog = mesh.Catalog;
         var stdout = new StringWriter();
 
         CatalogPrinter.WriteTable(CatalogPrinter.BuildDocument(catalog.Current, null, null), new CliEnvironment(stdout, new StringWriter(), IsOutputTerminal: true, NoColor: true));
@@ -121,28 +114,18 @@ public sealed class TableTests : IDisposable
         stderr.ToString().ShouldNotContain("is stale", customMessage: "with the table, transitions are in the stream of changes, not repeated on stderr");
     }
 
-    private static MeshSnapshot LongCatalog()
+    private static async Task<MeshSnapshot> LongCatalogAsync()
     {
-        var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("kubernetes-production-eu", "kubernetes", 0);
-        catalog.Apply("kubernetes-production-eu", new RegistrySnapshotEvent(new RegistrySnapshot
-        {
-            Services = new Dictionary<string, IReadOnlyList<ServiceInstance>>
+        await using var mesh = await TestMesh.WithSnapshotAsync(
+            "kubernetes-production-eu",
+            "kubernetes",
+            new ServiceInstance
             {
-                ["orders-service-with-a-long-name"] =
-                [
-                    new ServiceInstance
-                    {
-                        Service = "orders-service-with-a-long-name", Id = "orders-with-a-long-instance-id-0001", Host = "10.0.0.1",
-                        Ports = [new ServicePort("http", 8080, "http"), new ServicePort("grpc", 9090, "grpc"), new ServicePort("metrics", 9100, "http")],
-                        Zone = "europe-west1-b-a-long-zone", Tags = ["a-tag-that-goes-on-and-on", "another-long-tag", "third"],
-                    },
-                ],
-                ["payments"] = [new ServiceInstance { Service = "payments", Id = "payments-1", Host = "payments-1.payments.svc.cluster.local", Health = HealthStatus.Unhealthy }],
+                Service = "orders-service-with-a-long-name", Id = "orders-with-a-long-instance-id-0001", Host = "10.0.0.1",
+                Ports = [new ServicePort("http", 8080, "http"), new ServicePort("grpc", 9090, "grpc"), new ServicePort("metrics", 9100, "http")],
+                Zone = "europe-west1-b-a-long-zone", Tags = ["a-tag-that-goes-on-and-on", "another-long-tag", "third"],
             },
-        }));
-        var snapshot = catalog.Current;
-        catalog.Dispose();
-        return snapshot;
+            new ServiceInstance { Service = "payments", Id = "payments-1", Host = "payments-1.payments.svc.cluster.local", Health = HealthStatus.Unhealthy });
+        return mesh.Catalog.Current;
     }
 }

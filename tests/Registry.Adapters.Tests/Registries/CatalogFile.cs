@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Registry.Adapters.Serialization;
 
 namespace Registry.Adapters.Tests.Registries;
@@ -34,16 +35,19 @@ internal sealed class CatalogFile : IDisposable
     /// <summary>The catalog as JSON in the shape of <c>list --output json</c>.</summary>
     public string Render()
     {
-        var document = new CatalogDocument
+        var services = new JsonArray();
+        foreach (var group in _instances.Values.Concat(_invalid.Values).GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal))
         {
-            Revision = ++_writes,
-            Services = [.. _instances.Values.Concat(_invalid.Values).GroupBy(static i => i.Service).OrderBy(static g => g.Key, StringComparer.Ordinal).Select(g => new CatalogServiceDocument
+            var instances = new JsonArray();
+            foreach (var instance in group.OrderBy(static i => i.Id, StringComparer.Ordinal))
             {
-                Name = g.Key,
-                Instances = [.. g.OrderBy(static i => i.Id, StringComparer.Ordinal).Select(i => Render(i))],
-            })],
-        };
-        return JsonSerializer.Serialize(document, CatalogJsonContext.Indented.CatalogDocument);
+                instances.Add(JsonSerializer.SerializeToNode(Render(instance), InstanceJsonContext.Default.InstanceDocument));
+            }
+
+            services.Add(new JsonObject { ["name"] = group.Key, ["instances"] = instances });
+        }
+
+        return new JsonObject { ["revision"] = ++_writes, ["services"] = services }.ToJsonString();
     }
 
     private InstanceDocument Render(ServiceInstance instance)

@@ -2,19 +2,15 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Registry.Adapters.Serialization;
+namespace Registry.Adapters.Sync.Serialization;
 
-/// <summary>Source-generated System.Text.Json metadata for the catalog document (camelCase; read case-insensitively).</summary>
+/// <summary>Source-generated System.Text.Json metadata for the console's documents (camelCase).</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    PropertyNameCaseInsensitive = true,
-    ReadCommentHandling = JsonCommentHandling.Skip,
-    AllowTrailingCommas = true,
     NumberHandling = JsonNumberHandling.Strict,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(CatalogDocument))]
-[JsonSerializable(typeof(InstanceDocument))]
 [JsonSerializable(typeof(WatchSnapshotLine))]
 [JsonSerializable(typeof(WatchChangeLine))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext

@@ -1,6 +1,8 @@
-namespace Registry.Adapters.Serialization;
+using Registry.Adapters.Serialization;
 
-/// <summary>The catalog document: the output of <c>mesh-sync list --output json</c> and the input of the File registry.</summary>
+namespace Registry.Adapters.Sync.Serialization;
+
+/// <summary>The catalog document: the output of <c>mesh-sync list --output json</c>, in the shape the File registry reads back.</summary>
 internal sealed class CatalogDocument
 {
     public long Revision { get; set; }
@@ -10,7 +12,7 @@ internal sealed class CatalogDocument
     public List<CatalogRegistryDocument> Registries { get; set; } = [];
 }
 
-/// <summary>One <c>services[]</c> item.</summary>
+/// <summary>One <c>services[]</c> item; its instances in the one instance shape of <see cref="InstanceDocument"/>.</summary>
 internal sealed class CatalogServiceDocument
 {
     public string? Name { get; set; }

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Registry.Adapters.Serialization;
 
-namespace Registry.Adapters.Serialization;
+namespace Registry.Adapters.Sync.Serialization;
 
 /// <summary>Turns a mesh snapshot into the catalog document of <c>mesh-sync list --output json</c>.</summary>
 internal static class CatalogDocumentWriter
