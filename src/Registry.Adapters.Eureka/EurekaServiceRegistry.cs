@@ -71,6 +71,7 @@ internal sealed partial class EurekaServiceRegistry : IServiceRegistry
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _disposing.Cancel();
+            _writer?.Dispose();
             _client.Dispose();
             _disposing.Dispose();
         }

@@ -64,14 +64,20 @@ public sealed partial class FakeEurekaServer
             var id = Id(copy);
             var now = NowMs();
             var duration = (long?)ReadLong(copy["leaseInfo"]?["durationInSecs"]) ?? 90;
-            if (_overrides.TryGetValue(id, out var overridden))
-            {
-                copy["status"] = overridden;
-            }
+            _registry.TryGetValue(appName, out var existing);
+            Lease? old = null;
+            existing?.TryGetValue(id, out old);
 
-            copy["status"] = NormalizeStatus(copy["status"]?.ToString());
+            // AbstractInstanceRegistry.getOverriddenInstanceStatus: DownOrStartingRule (a registered status other than UP
+            // or OUT_OF_SERVICE wins), OverrideExistsRule, LeaseExistsRule (an existing lease's UP or OUT_OF_SERVICE is
+            // kept: registering OUT_OF_SERVICE over UP does not take an instance out), else the registered status.
+            var registered = NormalizeStatus(copy["status"]?.ToString());
+            copy["status"] = registered is not ("UP" or "OUT_OF_SERVICE") ? registered
+                : _overrides.TryGetValue(id, out var overridden) ? overridden
+                : old is { Status: "UP" or "OUT_OF_SERVICE" } ? old.Status
+                : registered;
             var lease = new Lease(copy, duration * 1000, now) { LastUpdateMs = now };
-            if (_registry.TryGetValue(appName, out var existing) && existing.TryGetValue(id, out var old))
+            if (old is not null)
             {
                 lease.RegistrationMs = old.RegistrationMs;
             }

@@ -95,6 +95,14 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
+    /// <summary>The header peers set on server-to-server calls (<c>PeerEurekaNode.HEADER_REPLICATION</c>); a client never sends it.</summary>
+    public const string ReplicationHeader = "x-netflix-discovery-replication";
+
+    private int _replicationRequests;
+
+    /// <summary>Requests that carried <see cref="ReplicationHeader"/> (a client posing as a peer: the server would not replicate its writes).</summary>
+    public int ReplicationRequests => Volatile.Read(ref _replicationRequests);
+
     private async Task StartOnAsync(int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -103,6 +111,11 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
+            if (context.Request.Headers.ContainsKey(ReplicationHeader))
+            {
+                Interlocked.Increment(ref _replicationRequests);
+            }
+
             Requests.Enqueue(new FakeEurekaRequest(
                 context.Request.Method,
                 context.Request.Path.Value ?? string.Empty,

@@ -31,6 +31,29 @@ public sealed class FakeEurekaServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Register_OutOfServiceOverAnUpLease_KeepsUp_DownOverUpWins()
+    {
+        _server.Register("BILLING", FakeEurekaServer.InstanceJson("BILLING", "b1", "10.0.0.1", 8080)).ShouldBeNull();
+
+        _server.Register("BILLING", FakeEurekaServer.InstanceJson("BILLING", "b1", "10.0.0.1", 8080, status: "OUT_OF_SERVICE")).ShouldBeNull();
+        _server.GetInstance("BILLING", "b1")!["status"]!.ToString().ShouldBe("UP", "LeaseExistsRule: the existing lease's UP is kept");
+
+        _server.Register("BILLING", FakeEurekaServer.InstanceJson("BILLING", "b1", "10.0.0.1", 8080, status: "DOWN")).ShouldBeNull();
+        _server.GetInstance("BILLING", "b1")!["status"]!.ToString().ShouldBe("DOWN", "DownOrStartingRule: a registered DOWN wins");
+    }
+
+    [Fact]
+    public async Task ReplicationHeader_Counted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, _server.BaseUrl + "apps");
+        request.Headers.Add(FakeEurekaServer.ReplicationHeader, "true");
+
+        using var response = await _http.SendAsync(request);
+
+        _server.ReplicationRequests.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Register_OverHttp_204AndMismatchedAppIs400()
     {
         var body = new JsonObject { ["instance"] = FakeEurekaServer.InstanceJson("BILLING", "b1", "10.0.0.1", 8080) };

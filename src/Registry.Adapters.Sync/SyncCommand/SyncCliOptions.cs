@@ -32,12 +32,17 @@ internal sealed class SyncCliOptions
 
     public Option<double?> MaxDeleteRatio { get; } = new("--max-delete-ratio") { Description = "A pass that would delete more than this share of the owned records holds its deletes; 1 confirms any. The default is 0.5.", HelpName = "0..1" };
 
+    /// <summary><c>--listen</c> and the serve options that go with it (token file, insecure listen, SSE clients); no listen by default.</summary>
+    public Serve.ServeCliOptions Serve { get; } = new(listenDefault: null);
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { To, From, Services, Exclude, OnlyHealthy, SyncId, NameTemplate, Once, DryRun, Purge, Resync, MaxWritesPerSecond, MaxDeleteRatio })
         {
             command.Options.Add(option);
         }
+
+        Serve.AddTo(command);
     }
 
     /// <summary>Overlays the command line on <paramref name="options"/> (bound from <c>Mesh:Sync</c>).</summary>

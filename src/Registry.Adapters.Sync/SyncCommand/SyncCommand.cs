@@ -31,32 +31,69 @@ internal static class SyncCommand
             throw new CliUsageException(string.Join(" ", errors));
         }
 
+        var serve = cli.Serve.GetSettings(result);
+        if (serve is not null && once)
+        {
+            throw new CliUsageException("--listen serves beside a running sync; leave out --once, --dry-run and --purge (or use 'mesh-sync serve').");
+        }
+
         var session = await MeshSession.StartAsync(section, useEmbeddedDefault: false, env, result.GetValue(options.Verbose), cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
             var targets = ResolveTargets(session, sync);
-            await session.WaitForInitialSyncAsync(result.GetValue(options.Timeout), cancellationToken).ConfigureAwait(false);
-            using var engine = new MeshSyncEngine(
-                session.Catalog,
-                targets,
-                sync,
-                leadership: null,
-                session.Services.GetService<TimeProvider>(),
-                session.Services.GetService<ILogger<MeshSyncEngine>>(),
-                session.Services.GetService<IMeterFactory>());
-            if (once)
+            ISyncLeadership? leadership = null;
+            var host = serve is null
+                ? null
+                : await StartServingAsync(session, serve with { Leadership = () => SyncLeadershipState.Describe(leadership) }, result.GetValue(options.Verbose), env, cancellationToken).ConfigureAwait(false);
+            try
             {
-                var pass = await engine.RunOnceAsync(cancellationToken).ConfigureAwait(false);
-                await SyncPlanPrinter.WriteAsync(pass, sync, json, env).ConfigureAwait(false);
-                var failedSources = session.Catalog.Current.Registries.Any(r => r.State is RegistryState.Failed or RegistryState.Stale && !sync.To.Contains(r.Name, StringComparer.Ordinal));
-                return sync.DryRun ? ExitCodes.Ok : pass.Errors.Count > 0 || failedSources ? ExitCodes.RegistryFailed : ExitCodes.Ok;
-            }
+                await session.WaitForInitialSyncAsync(result.GetValue(options.Timeout), cancellationToken).ConfigureAwait(false);
+                using var engine = new MeshSyncEngine(
+                    session.Catalog,
+                    targets,
+                    sync,
+                    leadership,
+                    session.Services.GetService<TimeProvider>(),
+                    session.Services.GetService<ILogger<MeshSyncEngine>>(),
+                    session.Services.GetService<IMeterFactory>());
+                if (once)
+                {
+                    var pass = await engine.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                    await SyncPlanPrinter.WriteAsync(pass, sync, json, env).ConfigureAwait(false);
+                    var failedSources = session.Catalog.Current.Registries.Any(r => r.State is RegistryState.Failed or RegistryState.Stale && !sync.To.Contains(r.Name, StringComparer.Ordinal));
+                    return sync.DryRun ? ExitCodes.Ok : pass.Errors.Count > 0 || failedSources ? ExitCodes.RegistryFailed : ExitCodes.Ok;
+                }
 
-            engine.PassCompleted = pass => SyncPlanPrinter.WriteSummary(pass, env);
-            await env.Error.WriteLineAsync($"mesh-sync: syncing into {string.Join(", ", targets.Select(static t => t.Name))} as '{sync.SyncId}'; Ctrl+C stops.").ConfigureAwait(false);
-            await engine.RunAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Ok;
+                engine.PassCompleted = pass => SyncPlanPrinter.WriteSummary(pass, env);
+                await env.Error.WriteLineAsync($"mesh-sync: syncing into {string.Join(", ", targets.Select(static t => t.Name))} as '{sync.SyncId}'; Ctrl+C stops.").ConfigureAwait(false);
+                await engine.RunAsync(cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            finally
+            {
+                if (host is not null)
+                {
+                    await host.DisposeAsync().ConfigureAwait(false);
+                }
+            }
         }
+    }
+
+    /// <summary>Serves the catalog beside the sync (<c>--listen</c>), before the first snapshot, so <c>/readyz</c> tells when it is synced.</summary>
+    private static async Task<Serve.ServeHost> StartServingAsync(MeshSession session, Serve.ServeSettings settings, bool verbose, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        Serve.ServeHost host;
+        try
+        {
+            host = await Serve.ServeHost.StartAsync(session.Catalog, settings, new StderrLoggerProvider(env.Error, verbose ? LogLevel.Debug : LogLevel.Warning), cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new CliUsageException($"--listen: cannot listen on {settings.Listen}: {ex.Message}", ex);
+        }
+
+        await env.Error.WriteLineAsync($"mesh-sync: serving {host.Address} beside the sync (dashboard /, API /v1/catalog, /readyz, /metrics){(settings.Token is null ? "" : "; /v1 and /metrics need the bearer token")}").ConfigureAwait(false);
+        return host;
     }
 
     private static SyncOptions Bind(IConfigurationSection mesh)
@@ -85,7 +122,7 @@ internal static class SyncCommand
                 ?? throw new CliUsageException($"--to: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
             if (registry is not IServiceRegistryWriter writer)
             {
-                throw new CliUsageException($"--to: registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target; writable kinds implement the writer contract (file, etcd, consul).");
+                throw new CliUsageException($"--to: registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target; writable kinds implement the writer contract (file, etcd, consul, eureka).");
             }
 
             sync.To[i] = registry.Name;

@@ -20,7 +20,7 @@ internal sealed class MeshSyncHostedService(IServiceProvider services, IOptions<
         {
             var registry = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
             writers.Add(registry as IServiceRegistryWriter
-                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd, consul)."]));
+                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd, consul, eureka)."]));
         }
 
         Engine = new MeshSyncEngine(

@@ -22,9 +22,14 @@ internal sealed partial class ServeRun : IAsyncDisposable
 
     public string Stderr => _stderr.ToString();
 
-    public static async Task<ServeRun> StartAsync(params string[] args)
+    public static Task<ServeRun> StartAsync(params string[] args) => StartCommandAsync(["serve", .. args]);
+
+    /// <summary>Runs <c>mesh-sync sync ... --listen</c> until disposed.</summary>
+    public static Task<ServeRun> StartSyncAsync(params string[] args) => StartCommandAsync(["sync", .. args]);
+
+    private static async Task<ServeRun> StartCommandAsync(string[] args)
     {
-        var run = new ServeRun(["serve", .. args]);
+        var run = new ServeRun(args);
         using var timeout = new CancellationTokenSource(ServedMesh.Timeout);
         while (ServingLine().Match(run.Stderr) is not { Success: true } match)
         {
