@@ -34,13 +34,8 @@ public static class EtcdServiceCollectionExtensions
     /// <param name="name">The registrar name. <value>The default value is <c>etcd</c>.</value></param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddEtcdRegistrar(this IServiceCollection services, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        var options = new EtcdRegistryOptions();
-        configure?.Invoke(options);
-        return services.AddServiceRegistrar(name, sp => EtcdRegistryFactory.CreateRegistrar(name, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
-    }
+    public static IServiceCollection AddEtcdRegistrar(this IServiceCollection services, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null) =>
+        services.AddServiceRegistrar(name, configure, (sp, options) => EtcdRegistryFactory.CreateRegistrar(name, options, sp.GetService<ILoggerFactory>(), sp.GetService<TimeProvider>()));
 
     /// <summary>
     /// Registers <paramref name="instance"/> through the etcd registrar <paramref name="registrar"/> once the host has started,

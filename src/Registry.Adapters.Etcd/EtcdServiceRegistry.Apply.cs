@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Mvccpb;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Etcd;
 
@@ -54,7 +55,7 @@ internal sealed partial class EtcdServiceRegistry
                         touched.Add(decoded.Service);
                     }
 
-                    await writer.WriteAsync(new RecordSkippedEvent(Skip(item.Kv.Key.Span, decoded.Error)), cancellationToken).ConfigureAwait(false);
+                    cursor.Publisher.PublishSkipped(Skip(item.Kv.Key.Span, decoded.Error), cursor.Pending);
                 }
             }
 
@@ -67,17 +68,24 @@ internal sealed partial class EtcdServiceRegistry
             var text = revision.ToString(CultureInfo.InvariantCulture);
             foreach (var service in touched)
             {
-                await writer.WriteAsync(new ServiceChangedEvent(service, state.Get(service), text), cancellationToken).ConfigureAwait(false);
+                cursor.Publisher.PublishService(service, state.Get(service), text, cursor.Pending);
             }
 
             touched.Clear();
+            await cursor.FlushAsync(writer, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Where a watch stands: its state, the last applied revision, the cluster it came from.</summary>
-    private sealed class WatchCursor(RetryBackoff backoff)
+    /// <summary>Where a watch stands: its state, the last applied revision, the cluster it came from, what it published.</summary>
+    private sealed class WatchCursor(RetryBackoff backoff, WatchPublisher publisher)
     {
         public RetryBackoff Backoff { get; } = backoff;
+
+        /// <summary>Turns what the watch found into events (snapshot, real changes, each skipped record once, state transitions).</summary>
+        public WatchPublisher Publisher { get; } = publisher;
+
+        /// <summary>Events published and not yet written to the channel.</summary>
+        public List<RegistryEvent> Pending { get; } = [];
 
         public EtcdServiceState? State { get; set; }
 
@@ -93,6 +101,15 @@ internal sealed partial class EtcdServiceRegistry
 
         public bool Resync { get; set; }
 
-        public bool Connected { get; set; }
+        /// <summary>Writes the pending events to the watch's channel, in order.</summary>
+        public async ValueTask FlushAsync(ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
+        {
+            foreach (var item in Pending)
+            {
+                await writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+
+            Pending.Clear();
+        }
     }
 }

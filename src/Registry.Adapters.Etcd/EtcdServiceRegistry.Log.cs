@@ -9,9 +9,6 @@ internal sealed partial class EtcdServiceRegistry
         [LoggerMessage(3000, LogLevel.Information, "etcd registry {Registry} read {Instances} instances at revision {Revision} ({Skipped} skipped)")]
         public static partial void Loaded(ILogger logger, string registry, int instances, long revision, int skipped);
 
-        [LoggerMessage(3001, LogLevel.Warning, "etcd registry {Registry} skipped {Key}: {Reason}")]
-        public static partial void Skipped(ILogger logger, string registry, string key, string reason);
-
         [LoggerMessage(3002, LogLevel.Warning, "etcd registry {Registry} record {Key}: {Mismatch}")]
         public static partial void Mismatch(ILogger logger, string registry, string key, string mismatch);
 

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Etcdserverpb;
 using Google.Protobuf;
+using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Etcd;
 
@@ -34,11 +35,12 @@ internal sealed partial class EtcdServiceRegistry
 
     private async Task RunAsync(ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
     {
-        var cursor = new WatchCursor(new RetryBackoff(_options.ReconnectDelay, _options.MaxReconnectDelay));
+        var cursor = new WatchCursor(new RetryBackoff(_options.ReconnectDelay, _options.MaxReconnectDelay), new WatchPublisher(Name, _logger));
         var endpoint = 0;
         try
         {
-            await writer.WriteAsync(new RegistryStateEvent(RegistryConnectionState.Connecting), cancellationToken).ConfigureAwait(false);
+            cursor.Publisher.PublishState(RegistryConnectionState.Connecting, null, null, cursor.Pending);
+            await cursor.FlushAsync(writer, cancellationToken).ConfigureAwait(false);
             while (!cancellationToken.IsCancellationRequested)
             {
                 EtcdConnection? connection = null;
@@ -63,11 +65,11 @@ internal sealed partial class EtcdServiceRegistry
                     }
 
                     endpoint++;
-                    cursor.Connected = false;
                     _metrics.Error();
                     Log.WatchFailed(_logger, Name, delay.TotalMilliseconds, error.Message);
                     var state = error.IsPermanent ? RegistryConnectionState.Failed : RegistryConnectionState.Retrying;
-                    await writer.WriteAsync(new RegistryStateEvent(state, error.Message, delay), cancellationToken).ConfigureAwait(false);
+                    cursor.Publisher.PublishState(state, error.Message, delay, cursor.Pending);
+                    await cursor.FlushAsync(writer, cancellationToken).ConfigureAwait(false);
                     await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
                 }
                 finally
@@ -116,7 +118,7 @@ internal sealed partial class EtcdServiceRegistry
             return;
         }
 
-        var isResync = cursor.State is not null;
+        var isResync = cursor.Publisher.HasSnapshot;
         var loaded = await LoadAsync(connection, cancellationToken).ConfigureAwait(false);
         cursor.State = loaded.State;
         cursor.Revision = loaded.Revision;
@@ -129,8 +131,9 @@ internal sealed partial class EtcdServiceRegistry
             _metrics.Resync();
         }
 
-        // The snapshot carries its skipped records (logged when decoded): they are not sent again as events.
-        await writer.WriteAsync(new RegistrySnapshotEvent(loaded.Snapshot, isResync), cancellationToken).ConfigureAwait(false);
+        // The snapshot carries its skipped records (the publisher logs each once): they are not sent again as events.
+        cursor.Publisher.PublishSnapshot(loaded.Snapshot, cursor.Pending);
+        await cursor.FlushAsync(writer, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -226,11 +229,11 @@ internal sealed partial class EtcdServiceRegistry
                 };
             }
 
-            if (response.Created && !cursor.Connected)
+            if (response.Created)
             {
-                cursor.Connected = true;
                 cursor.Backoff.Reset();
-                await writer.WriteAsync(new RegistryStateEvent(RegistryConnectionState.Connected), cancellationToken).ConfigureAwait(false);
+                cursor.Publisher.PublishState(RegistryConnectionState.Connected, null, null, cursor.Pending);
+                await cursor.FlushAsync(writer, cancellationToken).ConfigureAwait(false);
             }
 
             if (response.Events.Count == 0)

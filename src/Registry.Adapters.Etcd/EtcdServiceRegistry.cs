@@ -176,12 +176,8 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
         return new LoadResult(state, state.ToSnapshot(revision, skipped), revision, clusterId) { Ledger = ledger, RaftTerm = raftTerm };
     }
 
-    private SkippedRecord Skip(ReadOnlySpan<byte> key, string? reason)
-    {
-        var record = new SkippedRecord(EtcdRecordCodec.DisplayKey(key), reason ?? "invalid record");
-        Log.Skipped(_logger, Name, record.Key, record.Reason);
-        return record;
-    }
+    /// <summary>A record that cannot be used; the watch's publisher logs it once when it reports it.</summary>
+    private static SkippedRecord Skip(ReadOnlySpan<byte> key, string? reason) => new(EtcdRecordCodec.DisplayKey(key), reason ?? "invalid record");
 
     internal sealed record LoadResult(EtcdServiceState State, RegistrySnapshot Snapshot, long Revision, ulong ClusterId)
     {

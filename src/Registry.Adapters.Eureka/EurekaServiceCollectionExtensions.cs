@@ -40,12 +40,7 @@ public static class EurekaServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return services.AddServiceRegistrar(name, sp =>
-        {
-            var options = new EurekaRegistryOptions();
-            configure?.Invoke(options);
-            return EurekaRegistrar.Create(name, options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>());
-        });
+        return services.AddServiceRegistrar(name, configure, (sp, options) => EurekaRegistrar.Create(name, options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
     }
 
     /// <summary>

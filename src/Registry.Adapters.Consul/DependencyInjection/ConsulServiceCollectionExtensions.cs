@@ -20,16 +20,11 @@ public static class ConsulServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return services.AddServiceRegistrar(name, provider =>
-        {
-            var options = new ConsulRegistryOptions();
-            configure?.Invoke(options);
-            return ConsulRegistryProvider.CreateRegistrar(
-                name,
-                options,
-                provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-                provider.GetService<TimeProvider>() ?? TimeProvider.System);
-        });
+        return services.AddServiceRegistrar(name, configure, (provider, options) => ConsulRegistryProvider.CreateRegistrar(
+            name,
+            options,
+            provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            provider.GetService<TimeProvider>() ?? TimeProvider.System));
     }
 
     /// <summary>

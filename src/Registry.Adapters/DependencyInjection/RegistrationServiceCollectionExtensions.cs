@@ -15,18 +15,27 @@ public static class RegistrationServiceCollectionExtensions
 {
     /// <summary>
     /// Adds an <see cref="IServiceRegistrar"/> keyed by <paramref name="name"/>, and as the unkeyed registrar when none is
-    /// registered yet. The container creates it on first use and disposes it with the container.
+    /// registered yet. On first use the container creates fresh options, applies <paramref name="configure"/>, and calls
+    /// <paramref name="create"/>; it disposes the registrar with the container.
     /// </summary>
+    /// <typeparam name="TOptions">The backend's options.</typeparam>
     /// <param name="services">The services.</param>
     /// <param name="name">The registrar's name and key.</param>
-    /// <param name="factory">Creates the registrar.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="create">Creates the registrar from the services and the options.</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddServiceRegistrar(this IServiceCollection services, string name, Func<IServiceProvider, IServiceRegistrar> factory)
+    public static IServiceCollection AddServiceRegistrar<TOptions>(this IServiceCollection services, string name, Action<TOptions>? configure, Func<IServiceProvider, TOptions, IServiceRegistrar> create)
+        where TOptions : class, new()
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(factory);
-        services.AddKeyedSingleton(name, (provider, _) => factory(provider));
+        ArgumentNullException.ThrowIfNull(create);
+        services.AddKeyedSingleton(name, (provider, _) =>
+        {
+            var options = new TOptions();
+            configure?.Invoke(options);
+            return create(provider, options);
+        });
         services.TryAddSingleton(provider => provider.GetRequiredKeyedService<IServiceRegistrar>(name));
         return services;
     }
