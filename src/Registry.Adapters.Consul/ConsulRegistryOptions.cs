@@ -104,6 +104,12 @@ public sealed class ConsulRegistryOptions
     /// </summary>
     public bool IncludeProxies { get; set; }
 
+    /// <summary>
+    /// How the watch reconnects after a fault (<c>Reconnect:InitialDelay</c>, <c>Reconnect:MaxDelay</c>,
+    /// <c>Reconnect:Jitter</c>), the same in every backend. <value>The default value is 200 ms doubling up to 30 s, jitter 0.5.</value>
+    /// </summary>
+    public Registry.Adapters.Backends.ReconnectOptions Reconnect { get; } = new();
+
     /// <summary>A PEM file of CA certificates that the agent's certificate must chain to. <value>The default value is <c>CONSUL_CACERT</c>, else the system store.</value></summary>
     public string? CaFile { get; set; }
 

@@ -38,6 +38,9 @@ internal sealed partial record ConsulSettings
 
     public int MaxConcurrentReads { get; init; } = 8;
 
+    /// <summary>See <see cref="ConsulRegistryOptions.Reconnect"/>.</summary>
+    public Registry.Adapters.Backends.ReconnectOptions Reconnect { get; init; } = new();
+
     public long MaxResponseBytes { get; init; } = ConsulRegistryOptions.DefaultMaxResponseBytes;
 
     /// <summary>See <see cref="ConsulRegistryOptions.BodyIdleTimeout"/>.</summary>
@@ -120,6 +123,7 @@ internal sealed partial record ConsulSettings
             failures.Add($"{Key("MaxConcurrentReads")} must be at least 1.");
         }
 
+        options.Reconnect.Validate(Key("Reconnect"), failures);
         Registry.Adapters.Backends.HttpLimits.ValidateMaxResponseBytes(options.MaxResponseBytes, Key("MaxResponseBytes"), failures);
         Registry.Adapters.Backends.HttpLimits.ValidateBodyIdleTimeout(options.BodyIdleTimeout, Key("BodyIdleTimeout"), failures);
 
@@ -142,13 +146,7 @@ internal sealed partial record ConsulSettings
         var caFile = First(options.CaFile, env("CONSUL_CACERT"));
         var certFile = First(options.ClientCertificateFile, env("CONSUL_CLIENT_CERT"));
         var keyFile = First(options.ClientKeyFile, env("CONSUL_CLIENT_KEY"));
-        CheckFile(caFile, Key("CaFile"), "a PEM file of CA certificates", failures);
-        CheckFile(certFile, Key("ClientCertificateFile"), "a PEM client certificate", failures);
-        CheckFile(keyFile, Key("ClientKeyFile"), "the client certificate's PEM private key", failures);
-        if ((certFile is null) != (keyFile is null))
-        {
-            failures.Add($"{Key("ClientCertificateFile")} and {Key("ClientKeyFile")} go together. Set both, or neither.");
-        }
+        Registry.Adapters.Backends.PemTls.Validate(caFile, certFile, keyFile, path, failures);
 
         var registration = options.Registration;
         if (registration.Ttl < TimeSpan.FromSeconds(1))
@@ -191,6 +189,7 @@ internal sealed partial record ConsulSettings
             AllowStale = options.AllowStale,
             RequestTimeout = options.RequestTimeout,
             MaxConcurrentReads = options.MaxConcurrentReads,
+            Reconnect = options.Reconnect,
             MaxResponseBytes = options.MaxResponseBytes,
             BodyIdleTimeout = options.BodyIdleTimeout,
             ZoneMetaKey = options.ZoneMetaKey,
@@ -243,14 +242,6 @@ internal sealed partial record ConsulSettings
     }
 
     private static string DefaultAddressFor(bool useTls) => useTls ? "https://127.0.0.1:8501" : ConsulRegistryOptions.DefaultAddress;
-
-    private static void CheckFile(string? file, string key, string what, List<string> failures)
-    {
-        if (file is not null && !File.Exists(file))
-        {
-            failures.Add($"{key} '{file}' does not exist. Point it at {what}.");
-        }
-    }
 
     private static bool ParseBool(string? value) =>
         value is not null && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1");

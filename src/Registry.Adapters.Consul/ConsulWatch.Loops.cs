@@ -7,7 +7,7 @@ internal sealed partial class ConsulWatch
     private async Task CatalogLoopAsync(CancellationToken cancellationToken)
     {
         var gate = new RateGate(_registry.Time, _registry.Settings.MinQueryInterval);
-        var backoff = new RetryBackoff();
+        var backoff = _registry.Settings.Reconnect.CreateBackoff();
         var index = 0UL;
         var fullRead = true;
         var failed = false;
@@ -94,7 +94,7 @@ internal sealed partial class ConsulWatch
     private async Task RunServiceLoopAsync(ServiceLoop loop, ulong index, CancellationToken cancellationToken)
     {
         var gate = new RateGate(_registry.Time, _registry.Settings.MinQueryInterval);
-        var backoff = new RetryBackoff();
+        var backoff = _registry.Settings.Reconnect.CreateBackoff();
         var failed = false;
         while (!cancellationToken.IsCancellationRequested)
         {

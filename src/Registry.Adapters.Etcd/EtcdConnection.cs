@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Etcdserverpb;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -16,8 +15,7 @@ internal sealed class EtcdConnection : IDisposable
     private const int MaxMessageBytes = 256 * 1024 * 1024;
     private readonly GrpcChannel _channel;
     private readonly EtcdRegistryOptions _options;
-    private readonly X509Certificate2Collection? _trust;
-    private readonly X509Certificate2? _clientCertificate;
+    private readonly Registry.Adapters.Backends.PemTls? _tls;
     private Metadata? _headers;
 
     private EtcdConnection(EtcdRegistryOptions options, Uri endpoint)
@@ -37,22 +35,9 @@ internal sealed class EtcdConnection : IDisposable
         };
         if (endpoint.Scheme == Uri.UriSchemeHttps)
         {
-            if (options.CaFile is not null)
-            {
-                _trust = [];
-                _trust.ImportFromPemFile(options.CaFile);
-            }
-
-            if (options.ClientCertificateFile is not null && options.ClientKeyFile is not null)
-            {
-                _clientCertificate = X509Certificate2.CreateFromPemFile(options.ClientCertificateFile, options.ClientKeyFile);
-            }
-
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
-                RemoteCertificateValidationCallback = _trust is null ? null : ValidateServerCertificate,
-            };
+            _tls = Registry.Adapters.Backends.PemTls.Load(options.CaFile, options.ClientCertificateFile, options.ClientKeyFile);
+            handler.SslOptions = new SslClientAuthenticationOptions();
+            _tls?.ApplyTo(handler.SslOptions);
         }
 
         _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
@@ -155,30 +140,8 @@ internal sealed class EtcdConnection : IDisposable
     public void Dispose()
     {
         _channel.Dispose();
-        _clientCertificate?.Dispose();
-        if (_trust is not null)
-        {
-            foreach (var certificate in _trust)
-            {
-                certificate.Dispose();
-            }
-        }
+        _tls?.Dispose();
     }
 
     private static string ValidatorText(string? value) => ServiceInstanceValidator.Printable(value, 64);
-
-    private bool ValidateServerCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        custom.ChainPolicy.CustomTrustStore.AddRange(_trust!);
-        using var leaf = new X509Certificate2(certificate);
-        return custom.Build(leaf);
-    }
 }

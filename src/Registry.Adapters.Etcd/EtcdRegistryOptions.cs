@@ -57,11 +57,11 @@ public sealed class EtcdRegistryOptions
     /// <summary>Values larger than this are skipped and reported. <value>The default value is 65536 bytes (64 KiB).</value></summary>
     public int MaxValueBytes { get; set; } = 64 * 1024;
 
-    /// <summary>The first reconnect delay after a failure; it doubles up to <see cref="MaxReconnectDelay"/>. <value>The default value is 200 milliseconds.</value></summary>
-    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>The longest reconnect delay. <value>The default value is 30 seconds.</value></summary>
-    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How the watch reconnects after a fault (<c>Reconnect:InitialDelay</c>, <c>Reconnect:MaxDelay</c>,
+    /// <c>Reconnect:Jitter</c>), the same in every backend. <value>The default value is 200 ms doubling up to 30 s, jitter 0.5.</value>
+    /// </summary>
+    public Registry.Adapters.Backends.ReconnectOptions Reconnect { get; } = new();
 
     /// <summary>Parses an endpoint; a URL without an explicit port gets etcd's 2379.</summary>
     /// <param name="endpoint">The endpoint as configured.</param>
@@ -123,21 +123,10 @@ public sealed class EtcdRegistryOptions
             errors.Add($"Set both {path}:Username and {path}:Password, or neither.");
         }
 
-        if ((ClientCertificateFile is null) != (ClientKeyFile is null))
-        {
-            errors.Add($"Set both {path}:ClientCertificateFile and {path}:ClientKeyFile, or neither.");
-        }
-
-        CheckFile(errors, path, nameof(CaFile), CaFile);
-        CheckFile(errors, path, nameof(ClientCertificateFile), ClientCertificateFile);
-        CheckFile(errors, path, nameof(ClientKeyFile), ClientKeyFile);
+        Registry.Adapters.Backends.PemTls.Validate(CaFile, ClientCertificateFile, ClientKeyFile, path, errors);
         CheckPositive(errors, path, nameof(DialTimeout), DialTimeout);
         CheckPositive(errors, path, nameof(RequestTimeout), RequestTimeout);
-        CheckPositive(errors, path, nameof(ReconnectDelay), ReconnectDelay);
-        if (MaxReconnectDelay < ReconnectDelay)
-        {
-            errors.Add($"{path}:MaxReconnectDelay must not be shorter than {path}:ReconnectDelay.");
-        }
+        Reconnect.Validate($"{path}:Reconnect", errors);
 
         if (LeaseTtl < TimeSpan.FromSeconds(2))
         {
@@ -155,14 +144,6 @@ public sealed class EtcdRegistryOptions
         }
 
         return errors;
-    }
-
-    private static void CheckFile(List<string> errors, string path, string name, string? file)
-    {
-        if (file is not null && !File.Exists(file))
-        {
-            errors.Add($"{path}:{name} names a file that does not exist; set it to a readable PEM file.");
-        }
     }
 
     private static void CheckPositive(List<string> errors, string path, string name, TimeSpan value)

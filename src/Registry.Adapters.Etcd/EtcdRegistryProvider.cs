@@ -30,6 +30,13 @@ public sealed class EtcdRegistryProvider : RegistryKind<EtcdRegistryOptions>
         },
     ];
 
+    /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, string> RenamedSettings { get; } = new Dictionary<string, string>
+    {
+        ["ReconnectDelay"] = "Reconnect:InitialDelay",
+        ["MaxReconnectDelay"] = "Reconnect:MaxDelay",
+    };
+
     /// <summary>Binds and validates options from a configuration section.</summary>
     /// <param name="name">The registry name.</param>
     /// <param name="configuration">The section.</param>

@@ -35,7 +35,7 @@ internal sealed partial class EtcdServiceRegistry
 
     private async Task RunAsync(ChannelWriter<RegistryEvent> writer, CancellationToken cancellationToken)
     {
-        var cursor = new WatchCursor(new RetryBackoff(_options.ReconnectDelay, _options.MaxReconnectDelay), new WatchPublisher(Name, _logger));
+        var cursor = new WatchCursor(_options.Reconnect.CreateBackoff(), new WatchPublisher(Name, _logger));
         var endpoint = 0;
         try
         {
@@ -59,9 +59,9 @@ internal sealed partial class EtcdServiceRegistry
                     var uri = connection?.Endpoint ?? EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[endpoint % _options.Endpoints.Count]);
                     var error = EtcdErrors.Translate(ex, uri, "watching the prefix");
                     var delay = cursor.Backoff.NextDelay();
-                    if (error.IsPermanent && delay < _options.MaxReconnectDelay / 4)
+                    if (error.IsPermanent && delay < _options.Reconnect.MaxDelay / 4)
                     {
-                        delay = _options.MaxReconnectDelay / 4;
+                        delay = _options.Reconnect.MaxDelay / 4;
                     }
 
                     endpoint++;

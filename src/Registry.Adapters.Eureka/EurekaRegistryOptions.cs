@@ -37,6 +37,12 @@ public sealed class EurekaRegistryOptions
     /// </summary>
     public TimeSpan FailbackAfter { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How the watch reconnects after a fault (<c>Reconnect:InitialDelay</c>, <c>Reconnect:MaxDelay</c>,
+    /// <c>Reconnect:Jitter</c>), the same in every backend. <value>The default value is 200 ms doubling up to 30 s, jitter 0.5.</value>
+    /// </summary>
+    public Registry.Adapters.Backends.ReconnectOptions Reconnect { get; } = new();
+
     /// <summary>The timeout of one HTTP request. <value>The default value is 30 seconds.</value></summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -57,6 +63,15 @@ public sealed class EurekaRegistryOptions
     /// server within this, instead of holding the fetch for <see cref="RequestTimeout"/>). <value>The default value is 10 seconds.</value>
     /// </summary>
     public TimeSpan BodyIdleTimeout { get; set; } = Registry.Adapters.Backends.HttpLimits.DefaultBodyIdleTimeout;
+
+    /// <summary>A PEM file of CA certificates the servers' certificates must chain to (for <c>https://</c> service URLs). <value>The default value is <see langword="null"/>: the system store.</value></summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>A PEM client certificate for mutual TLS. <value>The default value is <see langword="null"/>: none.</value></summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertificateFile"/>. <value>The default value is <see langword="null"/>.</value></summary>
+    public string? ClientKeyFile { get; set; }
 
     /// <summary>A handler for every request (a test seam, or a custom TLS setup); not disposed by the registry. <value>The default value is <see langword="null"/>: a new <see cref="SocketsHttpHandler"/>.</value></summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
@@ -90,6 +105,8 @@ public sealed class EurekaRegistryOptions
             errors.Add($"{path}:RenewalInterval must be shorter than {path}:LeaseDuration, or the lease expires between heartbeats. Use e.g. 30 and 90 seconds.");
         }
 
+        Reconnect.Validate($"{path}:Reconnect", errors);
+        Registry.Adapters.Backends.PemTls.Validate(CaFile, ClientCertificateFile, ClientKeyFile, path, errors);
         Registry.Adapters.Backends.HttpLimits.ValidateMaxResponseBytes(MaxResponseBytes, $"{path}:MaxResponseBytes", errors);
         Registry.Adapters.Backends.HttpLimits.ValidateBodyIdleTimeout(BodyIdleTimeout, $"{path}:BodyIdleTimeout", errors);
 

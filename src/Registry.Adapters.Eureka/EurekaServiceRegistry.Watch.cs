@@ -45,7 +45,7 @@ internal sealed partial class EurekaServiceRegistry
     private sealed class WatchSession(EurekaServiceRegistry owner)
     {
         private readonly EurekaLocalRegistry _local = new(owner._mapper);
-        private readonly RetryBackoff _backoff = new(max: owner._options.FetchInterval * 2 > TimeSpan.FromSeconds(30) ? owner._options.FetchInterval * 2 : TimeSpan.FromSeconds(30));
+        private readonly RetryBackoff _backoff = owner._options.Reconnect.CreateBackoff();
         private readonly WatchPublisher _publisher = new(owner.Name, owner._logger);
         private bool _started;
         private bool _connected;

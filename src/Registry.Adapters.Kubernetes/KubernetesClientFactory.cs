@@ -104,9 +104,7 @@ internal static class KubernetesClientFactory
         var caFile = Path.Combine(options.ServiceAccountPath, "ca.crt");
         if (File.Exists(caFile))
         {
-            var certificates = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
-            certificates.ImportFromPemFile(caFile);
-            configuration.SslCaCerts = certificates;
+            configuration.SslCaCerts = Registry.Adapters.Backends.PemTls.LoadCertificates(caFile);
         }
 
         return configuration;

@@ -56,11 +56,11 @@ public sealed class KubernetesRegistryOptions
     /// <summary>The timeout of each list request. <value>The default value is 100 seconds.</value></summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>The first reconnect delay after a fault. <value>The default value is 200 milliseconds.</value></summary>
-    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>The largest reconnect delay; also the delay after a permanent fault (401/403). <value>The default value is 30 seconds.</value></summary>
-    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How the watch reconnects after a fault (<c>Reconnect:InitialDelay</c>, <c>Reconnect:MaxDelay</c>,
+    /// <c>Reconnect:Jitter</c>), the same in every backend; <c>MaxDelay</c> is also the wait after a permanent fault (401/403). <value>The default value is 200 ms doubling up to 30 s, jitter 0.5.</value>
+    /// </summary>
+    public Registry.Adapters.Backends.ReconnectOptions Reconnect { get; } = new();
 
     /// <summary>
     /// Creates the API client, overriding <see cref="KubeconfigPath"/>, <see cref="Context"/> and <see cref="InCluster"/>:
@@ -95,10 +95,7 @@ public sealed class KubernetesRegistryOptions
             errors.Add($"{path}:RequestTimeout must be positive; set it to, for example, 00:01:40.");
         }
 
-        if (RetryInitialDelay <= TimeSpan.Zero || RetryMaxDelay < RetryInitialDelay)
-        {
-            errors.Add($"{path}:RetryInitialDelay must be positive and at most {path}:RetryMaxDelay.");
-        }
+        Reconnect.Validate($"{path}:Reconnect", errors);
 
         if (TokenReloadInterval <= TimeSpan.Zero)
         {

@@ -37,6 +37,13 @@ public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistry
     ];
 
     /// <inheritdoc />
+    protected override IReadOnlyDictionary<string, string> RenamedSettings { get; } = new Dictionary<string, string>
+    {
+        ["RetryInitialDelay"] = "Reconnect:InitialDelay",
+        ["RetryMaxDelay"] = "Reconnect:MaxDelay",
+    };
+
+    /// <inheritdoc />
     protected override IReadOnlyList<string> Validate(KubernetesRegistryOptions options, string settingPath)
     {
         ArgumentNullException.ThrowIfNull(options);

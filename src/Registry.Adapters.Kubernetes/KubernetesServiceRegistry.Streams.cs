@@ -12,7 +12,7 @@ internal sealed partial class KubernetesServiceRegistry
 
     private async Task RunStreamAsync(IKubernetes client, ResourceStream stream, ChannelWriter<StreamMessage> writer, CancellationToken token)
     {
-        var backoff = new RetryBackoff(_options.RetryInitialDelay, _options.RetryMaxDelay);
+        var backoff = _options.Reconnect.CreateBackoff();
         string? resourceVersion = null;
         var listedOnce = false;
         var faulted = false;
@@ -107,7 +107,7 @@ internal sealed partial class KubernetesServiceRegistry
                 }
 
                 Log.WatchClosed(_logger, Name, stream.Description, result.Events, resourceVersion);
-                if (result.Events == 0 && !await DelayAsync(_options.RetryInitialDelay, token).ConfigureAwait(false))
+                if (result.Events == 0 && !await DelayAsync(_options.Reconnect.InitialDelay, token).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -126,7 +126,7 @@ internal sealed partial class KubernetesServiceRegistry
             {
                 gone = 0;
                 var (error, permanent) = KubernetesErrors.Describe(ex, verb, stream, client.BaseUri);
-                var delay = permanent ? _options.RetryMaxDelay : backoff.NextDelay();
+                var delay = permanent ? _options.Reconnect.MaxDelay : backoff.NextDelay();
                 faulted = true;
                 watchDenied = permanent && verb == "watch";
                 _metrics.Failed(stream.Resource);

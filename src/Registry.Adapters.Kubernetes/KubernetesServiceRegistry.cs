@@ -74,8 +74,8 @@ internal sealed partial class KubernetesServiceRegistry : IServiceRegistry
         IKubernetes? client;
         while (!TryGetClient(out client, out var error))
         {
-            yield return new RegistryStateEvent(RegistryConnectionState.Failed, error, _options.RetryMaxDelay);
-            if (!await DelayAsync(_options.RetryMaxDelay, token).ConfigureAwait(false))
+            yield return new RegistryStateEvent(RegistryConnectionState.Failed, error, _options.Reconnect.MaxDelay);
+            if (!await DelayAsync(_options.Reconnect.MaxDelay, token).ConfigureAwait(false))
             {
                 yield break;
             }

@@ -45,7 +45,7 @@ public sealed class EtcdConformanceTests(EtcdServerFixture fixture) : ServiceReg
 
     protected override Task<IServiceRegistry> CreateRegistryAsync()
     {
-        var options = new EtcdRegistryOptions { Prefix = _prefix, ReconnectDelay = TimeSpan.FromMilliseconds(100), MaxReconnectDelay = TimeSpan.FromSeconds(1) };
+        var options = new EtcdRegistryOptions { Prefix = _prefix, Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) } };
         options.Endpoints.Add(_proxy.Url);
         var registry = EtcdRegistryFactory.CreateRegistry("etcd", options);
         _registries.Add(registry);

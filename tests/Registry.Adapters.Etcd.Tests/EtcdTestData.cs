@@ -30,8 +30,7 @@ public static class EtcdTestData
         var options = new EtcdRegistryOptions
         {
             Prefix = prefix,
-            ReconnectDelay = TimeSpan.FromMilliseconds(100),
-            MaxReconnectDelay = TimeSpan.FromSeconds(1),
+            Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromSeconds(1) },
         };
         options.Endpoints.Add(url);
         configure?.Invoke(options);

@@ -30,7 +30,7 @@ public sealed class KubernetesExpiryBackoffTests : IAsyncLifetime
         Server.PutSlice(K8sObjects.Slice("shop", "web", "web-abc", new Ep("10.0.0.1")));
         Server.AlwaysExpireWatches = true;
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T20:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        await using var registry = _host.CreateRegistry(o => { o.RetryInitialDelay = TimeSpan.FromSeconds(1); o.RetryMaxDelay = TimeSpan.FromSeconds(8); }, time: time);
+        await using var registry = _host.CreateRegistry(o => { o.Reconnect.InitialDelay = TimeSpan.FromSeconds(1); o.Reconnect.MaxDelay = TimeSpan.FromSeconds(8); }, time: time);
         await using var recorder = new WatchRecorder(registry);
 
         // list → watch (expired: an old version is normal, relist at once) → list → watch (expired again, no event): wait.

@@ -30,8 +30,7 @@ internal sealed class KubernetesTestHost : IAsyncDisposable
         var options = new KubernetesRegistryOptions
         {
             KubeconfigPath = KubeconfigPath,
-            RetryInitialDelay = TimeSpan.FromMilliseconds(50),
-            RetryMaxDelay = TimeSpan.FromMilliseconds(400),
+            Reconnect = { InitialDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromMilliseconds(400) },
             RequestTimeout = TimeSpan.FromSeconds(20),
         };
         configure?.Invoke(options);

@@ -56,7 +56,11 @@ public sealed class PackageContentTests(PackageFeedFixture feed)
         var readme = ReadText(zip, "README.md");
         readme.ShouldBe(File.ReadAllText(Path.Combine(BuildInfo.RepositoryRoot, "src", id, "README.md")));
         readme.ShouldContain("```");
-        readme.ShouldContain("/docs/", Case.Sensitive, "the package README links to the docs");
+        var docs = System.Text.RegularExpressions.Regex.Matches(readme, @"\((https://[^)\s]+)/blob/main/(docs/[\w.-]+\.md)\)").ToList();
+        docs.ShouldNotBeEmpty("the package README links to the docs");
+        var projectUrl = Value("projectUrl");
+        docs.ShouldAllBe(m => m.Groups[1].Value == projectUrl && File.Exists(Path.Combine(BuildInfo.RepositoryRoot, m.Groups[2].Value)),
+            "each docs link of the package README is a page of docs/ under the project URL");
         ReadText(zip, "LICENSE").ShouldBe(File.ReadAllText(Path.Combine(BuildInfo.RepositoryRoot, "LICENSE")));
     }
 
@@ -93,7 +97,9 @@ public sealed class PackageContentTests(PackageFeedFixture feed)
             using var json = JsonDocument.Parse(reader.GetBlobBytes(sourceLink.Value));
             var mapping = json.RootElement.GetProperty("documents").GetProperty("/_/*").GetString();
             var expected = repositoryUrl.Replace("https://github.com/", "https://raw.githubusercontent.com/", StringComparison.Ordinal) + $"/{commit}/*";
-            mapping.ShouldBe(expected);
+            // The package names the commit at pack time, the PDB the commit at build time: equal when the build is of HEAD
+            // (a commit after the build, without building again, makes them differ; scripts/test.sh builds first).
+            mapping.ShouldBe(expected, $"{entry.FullName}: SourceLink points at the commit the package names");
 
             // Nowhere in the assembly nor in its (decompressed) PDB is the path of the repository on the build machine.
             var pdbBytes = DecompressEmbeddedPdb(pe, embedded);

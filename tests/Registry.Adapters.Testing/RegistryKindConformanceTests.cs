@@ -35,6 +35,58 @@ public abstract class RegistryKindConformanceTests
     /// <summary>Adds a registry of the kind in code whose options make <see cref="InvalidSetting"/>'s setting invalid.</summary>
     protected abstract void AddInvalidInCode(IMeshRegistryBuilder builder, string name);
 
+    /// <summary>Whether the kind's watch reconnects (every network backend); a kind that does not has no <c>Reconnect</c> settings.</summary>
+    protected virtual bool Reconnects => true;
+
+    /// <summary>Whether the kind speaks TLS with PEM files of its own (etcd, Consul, Eureka); Kubernetes takes TLS from its kubeconfig.</summary>
+    protected virtual bool HasPemTls => true;
+
+    [Fact]
+    public void Validate_ReconnectSettings_SameNamesAndChecksInEveryKind()
+    {
+        var settings = With("Reconnect:InitialDelay", "00:00:02");
+        settings["Reconnect:MaxDelay"] = "00:00:01";
+        settings["Reconnect:Jitter"] = "1.5";
+        var (section, path) = Element(settings);
+
+        var errors = Kind.Validate("r", section);
+
+        var all = string.Join(" | ", errors);
+        if (Reconnects)
+        {
+            errors.Count.ShouldBe(2, all);
+            errors.ShouldContain(e => e.StartsWith($"{path}:Reconnect:MaxDelay is 00:00:01; set it at least {path}:Reconnect:InitialDelay", StringComparison.Ordinal), all);
+            errors.ShouldContain(e => e.StartsWith($"{path}:Reconnect:Jitter is 1.5; set it between 0 and 1", StringComparison.Ordinal), all);
+            Kind.Validate("r", Element(With("Reconnect:InitialDelay", "00:00:01")).Section).ShouldBeEmpty();
+        }
+        else
+        {
+            errors.ShouldHaveSingleItem().ShouldStartWith($"{path}:Reconnect is not a setting of this registry kind");
+        }
+    }
+
+    [Fact]
+    public void Validate_PemTlsSettings_SameNamesAndChecksInEveryTlsKind()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():n}.pem");
+        var settings = With("CaFile", missing);
+        settings["ClientCertificateFile"] = missing;
+        var (section, path) = Element(settings);
+
+        var errors = Kind.Validate("r", section);
+
+        var all = string.Join(" | ", errors);
+        if (HasPemTls)
+        {
+            errors.ShouldContain(e => e.StartsWith($"{path}:CaFile '{missing}' does not exist", StringComparison.Ordinal), all);
+            errors.ShouldContain(e => e == $"{path}:ClientCertificateFile and {path}:ClientKeyFile go together; set both, or neither.", all);
+        }
+        else
+        {
+            errors.ShouldContain(e => e.StartsWith($"{path}:CaFile is not a setting of this registry kind", StringComparison.Ordinal), all);
+        }
+    }
+
     [Fact]
     public void Validate_ValidSettings_NoErrors()
     {

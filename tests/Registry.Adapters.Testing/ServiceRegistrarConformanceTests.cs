@@ -32,7 +32,7 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
     protected ILoggerFactory LoggerFactory => _loggerFactory ??= Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new CapturingProvider(Logs)));
 
     /// <summary>How long a state that comes from the wire may take to show.</summary>
-    protected virtual TimeSpan Timeout => TimeSpan.FromSeconds(20);
+    protected virtual TimeSpan Timeout => Poll.Timeout;
 
     /// <summary>How often the backend's keep-alive runs with the options <see cref="CreateRegistrar"/> uses.</summary>
     protected abstract TimeSpan KeepAliveInterval { get; }
@@ -311,35 +311,11 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds (state that comes from the wire), or fails after <see cref="Timeout"/>.</summary>
-    protected async Task UntilAsync(Func<Task<bool>> condition, string because)
-    {
-        using var cts = new CancellationTokenSource(Timeout);
-        while (!await condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                throw new ShouldAssertException($"Timed out after {Timeout.TotalSeconds:0} s waiting for: {because}");
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
+    protected Task UntilAsync(Func<Task<bool>> condition, string because) => Poll.UntilAsync(condition, because, Timeout);
 
     /// <summary>Like <see cref="UntilAsync"/>, advancing the fake clock by a second between polls (for retry delays).</summary>
-    protected async Task AdvanceUntilAsync(Func<Task<bool>> condition, string because)
-    {
-        using var cts = new CancellationTokenSource(Timeout);
-        while (!await condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                throw new ShouldAssertException($"Timed out after {Timeout.TotalSeconds:0} s waiting for: {because}. Log: {string.Join(" | ", Logs.Select(l => l.Message))}");
-            }
-
-            Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
+    protected Task AdvanceUntilAsync(Func<Task<bool>> condition, string because) =>
+        Poll.UntilAsync(condition, because, Timeout, () => Time.Advance(TimeSpan.FromSeconds(1)));
 
     private T Own<T>(T item)
     {

@@ -1,6 +1,4 @@
-using System.Net.Security;
 using Registry.Adapters.Backends;
-using System.Security.Cryptography.X509Certificates;
 
 namespace Registry.Adapters.Consul.Client;
 
@@ -28,32 +26,8 @@ internal static class ConsulHttp
         var handler = BackendSockets.CreateHandler();
         handler.PooledConnectionLifetime = TimeSpan.FromMinutes(10);
 
-        if (settings.CaFile is { } caFile)
-        {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(caFile);
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                certificate is not null
-                && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
-                && ChainsTo(certificate, roots);
-        }
-
-        if (settings.ClientCertificateFile is { } certFile && settings.ClientKeyFile is { } keyFile)
-        {
-            SecretScrubber.RegisterFileContents(keyFile);
-            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(certFile, keyFile)];
-        }
-
+        // The certificates live as long as the handler (the client's lifetime); the handler does not own them.
+        PemTls.Load(settings.CaFile, settings.ClientCertificateFile, settings.ClientKeyFile)?.ApplyTo(handler.SslOptions);
         return handler;
-    }
-
-    private static bool ChainsTo(X509Certificate certificate, X509Certificate2Collection roots)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 }

@@ -17,6 +17,7 @@ internal sealed class EurekaTransport : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _failbackAfter;
     private readonly Lock _gate = new();
+    private readonly PemTls? _tls;
     private int _current;
     private long _switchedAt;
 
@@ -31,9 +32,18 @@ internal sealed class EurekaTransport : IDisposable
         // Every request goes through the shared guard: time to headers, time between body bytes, and the inflated size cap.
         // Like the request timeout below, the guard runs on the system clock: the fetch schedule's clock never stalls a request.
         var limits = new HttpLimits { HeadersTimeout = options.RequestTimeout, BodyIdleTimeout = options.BodyIdleTimeout, MaxResponseBytes = options.MaxResponseBytes };
-        _http = options.HttpMessageHandler is { } handler
-            ? new HttpClient(new GuardedHttpHandler(handler, limits, TimeProvider.System), disposeHandler: false)
-            : new HttpClient(new GuardedHttpHandler(BackendSockets.CreateHandler(DecompressionMethods.GZip), limits, TimeProvider.System), disposeHandler: true);
+        if (options.HttpMessageHandler is { } handler)
+        {
+            _http = new HttpClient(new GuardedHttpHandler(handler, limits, TimeProvider.System), disposeHandler: false);
+        }
+        else
+        {
+            var sockets = BackendSockets.CreateHandler(DecompressionMethods.GZip);
+            _tls = PemTls.Load(options.CaFile, options.ClientCertificateFile, options.ClientKeyFile);
+            _tls?.ApplyTo(sockets.SslOptions);
+            _http = new HttpClient(new GuardedHttpHandler(sockets, limits, TimeProvider.System), disposeHandler: true);
+        }
+
         _http.Timeout = options.RequestTimeout;
     }
 
@@ -111,7 +121,11 @@ internal sealed class EurekaTransport : IDisposable
         throw new RegistryException(string.Join("; ", errors)) { IsPermanent = permanent };
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _tls?.Dispose();
+    }
 
     private static string Describe(Exception ex) => ex switch
     {

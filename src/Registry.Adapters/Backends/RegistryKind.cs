@@ -30,6 +30,13 @@ public abstract class RegistryKind<TOptions> : IRegistryProvider
     /// <summary>The name of the builder method that adds this kind in code (<c>AddConsul</c>), for setting paths.</summary>
     protected virtual string MethodName => "Add" + char.ToUpperInvariant(Kind[0]) + Kind[1..];
 
+    /// <summary>
+    /// Keys this kind no longer has, each with the key that replaced it (both relative to the registry's element, such as
+    /// <c>ReconnectDelay</c> → <c>Reconnect:InitialDelay</c>): a configuration that still uses one fails validation with
+    /// a message naming the new key, instead of being told the key is unknown. <value>The default value is empty.</value>
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string> RenamedSettings { get; } = new Dictionary<string, string>();
+
     /// <summary>The setting path of a registry added in code: <c>AddConsul("cf")</c>.</summary>
     /// <param name="name">The registry name.</param>
     /// <returns>The path.</returns>
@@ -44,7 +51,21 @@ public abstract class RegistryKind<TOptions> : IRegistryProvider
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(errors);
         var options = new TOptions();
-        SettingsBinder.Bind(configuration, options, errors, SettingsBinder.MeshRegistryKeys);
+        var renamed = RenamedSettings;
+        IReadOnlyCollection<string> ignored = SettingsBinder.MeshRegistryKeys;
+        if (renamed.Count > 0)
+        {
+            ignored = [.. SettingsBinder.MeshRegistryKeys, .. renamed.Keys];
+            foreach (var child in configuration.GetChildren())
+            {
+                if (renamed.FirstOrDefault(p => string.Equals(p.Key, child.Key, StringComparison.OrdinalIgnoreCase)) is { Value: { } replacement })
+                {
+                    errors.Add($"{child.Path} was renamed; set {configuration.Path}:{replacement} instead.");
+                }
+            }
+        }
+
+        SettingsBinder.Bind(configuration, options, errors, ignored);
         return options;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
 
 namespace Registry.Adapters.Sync;
 
@@ -26,6 +27,8 @@ public sealed partial class MeshSyncEngine : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SyncMetrics? _metrics;
+    private readonly IDisposable _changes;
+    private long _changedAt;
     private readonly TokenBucket _bucket;
     private readonly HashSet<string> _targetNames;
     private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ServiceInstance>>?> _owned = new(StringComparer.Ordinal);
@@ -78,6 +81,9 @@ public sealed partial class MeshSyncEngine : IDisposable
 
         _lastListed = _time.GetTimestamp();
         _metrics?.Leader(leadership is null);
+
+        // The first catalog change not yet mirrored: the start of registry.sync.lag.
+        _changes = ChangeToken.OnChange(_catalog.GetChangeToken, () => Interlocked.CompareExchange(ref _changedAt, _time.GetTimestamp(), 0));
     }
 
     /// <summary>Deletes held back in the last pass, by target (the delete-ratio guard, or a source without a first snapshot).</summary>
@@ -163,7 +169,11 @@ public sealed partial class MeshSyncEngine : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _pass.Dispose();
+    public void Dispose()
+    {
+        _changes.Dispose();
+        _pass.Dispose();
+    }
 
     private bool IsSource(string registry) =>
         !_targetNames.Contains(registry)
@@ -186,6 +196,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             ForgetOwned();
         }
 
+        var changedAt = Interlocked.Exchange(ref _changedAt, 0);
         var snapshot = _catalog.Current;
         var plans = new List<SyncTargetPlan>();
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -215,6 +226,11 @@ public sealed partial class MeshSyncEngine : IDisposable
                 var (w, r) = _options.DryRun || !leads ? (0, 0) : await ApplyAsync(target, plan, owned, cancellationToken).ConfigureAwait(false);
                 writes += w;
                 requests += r;
+                if (w > 0 && changedAt != 0)
+                {
+                    _metrics?.Lag(target.Name, _time.GetElapsedTime(changedAt));
+                }
+
                 _metrics?.Target(target.Name, owned.Values.Sum(static s => s.Count), plan.HeldDeletes);
                 Log.Summary(_logger, target.Name, snapshot.Revision, plan.Creates.Count, plan.Updates.Count, plan.Deletes.Count, plan.HeldDeletes, plan.Rejected.Count, r, _options.DryRun ? "dry run" : leads ? "applied" : "standby");
             }
@@ -225,6 +241,12 @@ public sealed partial class MeshSyncEngine : IDisposable
                 errors[target.Name] = ex.Message;
                 Log.TargetFailed(_logger, target.Name, ex.Message);
             }
+        }
+
+        if (errors.Count > 0 && changedAt != 0)
+        {
+            // The change is not mirrored everywhere yet: the retry's lag counts from it.
+            Interlocked.CompareExchange(ref _changedAt, changedAt, 0);
         }
 
         _metrics?.Pass(_time.GetElapsedTime(started));

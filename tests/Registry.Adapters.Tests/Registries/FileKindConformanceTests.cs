@@ -17,6 +17,11 @@ public sealed class FileKindConformanceTests : RegistryKindConformanceTests
 
     protected override string CodeMethod => "AddFile";
 
+    // A file is polled, not reconnected to, and has no TLS.
+    protected override bool Reconnects => false;
+
+    protected override bool HasPemTls => false;
+
     protected override void AddInvalidInCode(IMeshRegistryBuilder builder, string name) =>
         builder.AddFile(name, o =>
         {
