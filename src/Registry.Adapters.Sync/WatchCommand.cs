@@ -1,12 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Primitives;
 using Registry.Adapters.Sync.Serialization;
 
 namespace Registry.Adapters.Sync;
 
-/// <summary><c>mesh-sync watch</c>: prints the catalog, then one line per changed service, until interrupted.</summary>
+/// <summary><c>mesh-sync watch</c>: prints the catalog, then one line per changed service (the catalog's typed changes), until interrupted.</summary>
 internal static class WatchCommand
 {
     public static async Task<int> RunAsync(ParseResult result, CliOptions options, CliEnvironment env, CancellationToken cancellationToken)
@@ -20,6 +19,8 @@ internal static class WatchCommand
                 timedOut = await session.WaitForInitialSyncAsync(context.Timeout, cancellationToken).ConfigureAwait(false);
             }
 
+            // Watch first, then read the snapshot: no later change is missed (FollowAsync drops what the snapshot shows).
+            var changes = session.Catalog.WatchAsync(cancellationToken);
             var last = session.Catalog.Current;
             var document = CatalogPrinter.BuildDocument(last, context.Service, timedOut ? context.Timeout : null);
             if (context.Json)
@@ -34,74 +35,152 @@ internal static class WatchCommand
             }
 
             await CatalogPrinter.ReportRegistriesAsync(document, env).ConfigureAwait(false);
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var token = session.Catalog.GetChangeToken();
-                var current = session.Catalog.Current;
-                if (current.Revision != last.Revision)
-                {
-                    await ReportStateChangesAsync(last, current, context, env).ConfigureAwait(false);
-                    await PrintChangesAsync(last, current, context, env).ConfigureAwait(false);
-                    last = current;
-                    continue;
-                }
-
-                if (!await WaitAsync(token, cancellationToken).ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
+            await FollowAsync(session, changes, last, context, env, cancellationToken).ConfigureAwait(false);
         }
 
         return ExitCodes.Ok;
     }
 
-    private static async Task PrintChangesAsync(MeshSnapshot before, MeshSnapshot after, CommandContext context, CliEnvironment env)
+    /// <summary>
+    /// Prints the catalog's typed changes (<see cref="IMeshCatalog.WatchAsync"/>) and the registries' state transitions
+    /// until interrupted or the catalog stops. A change is printed against what was printed last for its service: one the
+    /// snapshot already showed is not repeated, so the watch may start before the snapshot is read and miss nothing.
+    /// </summary>
+    private static async Task FollowAsync(
+        MeshSession session, IAsyncEnumerable<MeshChangeBatch> changes, MeshSnapshot snapshot, CommandContext context, CliEnvironment env, CancellationToken cancellationToken)
     {
-        foreach (var (kind, service) in Diff(before, after))
+        var printed = snapshot.GetServices().ToDictionary(static s => s.Name, StringComparer.OrdinalIgnoreCase);
+        var filter = Filter(session.Options, context.Service);
+        var registries = snapshot;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batches = changes.GetAsyncEnumerator(stop.Token);
+        var next = batches.MoveNextAsync().AsTask();
+        try
         {
-            if (context.Service is not null && after.Find(context.Service)?.Name != service.Name && before.Find(context.Service)?.Name != service.Name)
+            while (true)
+            {
+                var changed = session.Catalog.GetChangeToken();
+                var batchDue = next.IsCompleted;
+
+                // Read after the batch completed: the transitions that led to it are printed before its lines.
+                var current = session.Catalog.Current;
+                if (current.Revision != registries.Revision)
+                {
+                    await ReportStateChangesAsync(registries, current, context, env).ConfigureAwait(false);
+                    registries = current;
+                }
+
+                if (batchDue)
+                {
+                    if (!await next.ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    await PrintChangesAsync(batches.Current, printed, filter, context, env).ConfigureAwait(false);
+                    next = batches.MoveNextAsync().AsTask();
+                    continue;
+                }
+
+                var woken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (changed.RegisterChangeCallback(static state => ((TaskCompletionSource)state!).TrySetResult(), woken))
+                {
+                    await Task.WhenAny(next, woken.Task).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C: the watch ends cleanly (exit 0).
+        }
+        finally
+        {
+            // The enumerator is disposed only once its pending read has ended.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await next.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await batches.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The mesh names <c>--service</c> selects: the name, and the service an alias of it points to.</summary>
+    private static HashSet<string>? Filter(MeshOptions options, string? service)
+    {
+        if (service is null)
+        {
+            return null;
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { service };
+        if (options.Aliases.TryGetValue(service, out var target))
+        {
+            names.Add(target);
+        }
+
+        return names;
+    }
+
+    private static async Task PrintChangesAsync(MeshChangeBatch batch, Dictionary<string, MeshService> printed, HashSet<string>? filter, CommandContext context, CliEnvironment env)
+    {
+        foreach (var change in batch.Changes)
+        {
+            var service = change.Service;
+            if (filter is not null && !filter.Contains(service.Name))
             {
                 continue;
             }
 
-            var item = CatalogDocumentWriter.ToDocument(service);
-            if (context.Json)
+            printed.TryGetValue(service.Name, out var previous);
+            string kind;
+            if (change.Kind == MeshChangeKind.Removed)
             {
-                var line = new WatchChangeLine { Type = kind, Revision = after.Revision, Service = item };
-                await WriteLineAsync(env, JsonSerializer.Serialize(line, CatalogJsonContext.Compact.WatchChangeLine)).ConfigureAwait(false);
+                if (previous is null)
+                {
+                    continue;
+                }
+
+                kind = "removed";
+                service = service with { Instances = [] };
+                printed.Remove(service.Name);
             }
             else
             {
-                var healthy = service.Instances.Count(static i => i.Instance.Health == HealthStatus.Healthy);
-                var where = string.Join(' ', item.Instances.Select(static i => $"{i.Id}@{CatalogPrinter.Address(i)}{(i.Stale == true ? " (stale)" : "")}"));
-                var stale = service.Instances.Count(static i => i.Stale);
-                await WriteLineAsync(env, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"[rev {after.Revision}] {kind,-7} {service.Name}: {service.Instances.Length} instances, {healthy} healthy{(stale > 0 ? $", {stale} stale" : "")}{(where.Length > 0 ? " — " + where : "")}")).ConfigureAwait(false);
+                if (previous is not null && SameInstances(previous, service))
+                {
+                    continue;
+                }
+
+                kind = previous is null ? "added" : "updated";
+                printed[service.Name] = service;
             }
+
+            await PrintChangeAsync(kind, service, batch.Revision, context, env).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The services that differ between two snapshots, sorted by name: added, updated (instances differ) or removed.</summary>
-    internal static IEnumerable<(string Kind, MeshService Service)> Diff(MeshSnapshot before, MeshSnapshot after)
+    private static async Task PrintChangeAsync(string kind, MeshService service, long revision, CommandContext context, CliEnvironment env)
     {
-        var old = before.GetServices().ToDictionary(static s => s.Name, StringComparer.Ordinal);
-        var changes = new List<(string, MeshService)>();
-        foreach (var service in after.GetServices())
+        var item = CatalogDocumentWriter.ToDocument(service);
+        if (context.Json)
         {
-            if (!old.Remove(service.Name, out var previous))
-            {
-                changes.Add(("added", service));
-            }
-            else if (!SameInstances(previous, service))
-            {
-                changes.Add(("updated", service));
-            }
+            var line = new WatchChangeLine { Type = kind, Revision = revision, Service = item };
+            await WriteLineAsync(env, JsonSerializer.Serialize(line, CatalogJsonContext.Compact.WatchChangeLine)).ConfigureAwait(false);
         }
-
-        changes.AddRange(old.Values.Select(static s => ("removed", s with { Instances = [] })));
-        return changes.OrderBy(static c => c.Item2.Name, StringComparer.Ordinal);
+        else
+        {
+            var healthy = service.Instances.Count(static i => i.Instance.Health == HealthStatus.Healthy);
+            var where = string.Join(' ', item.Instances.Select(static i => $"{i.Id}@{CatalogPrinter.Address(i)}{(i.Stale == true ? " (stale)" : "")}"));
+            var stale = service.Instances.Count(static i => i.Stale);
+            await WriteLineAsync(env, string.Create(
+                CultureInfo.InvariantCulture,
+                $"[rev {revision}] {kind,-7} {service.Name}: {service.Instances.Length} instances, {healthy} healthy{(stale > 0 ? $", {stale} stale" : "")}{(where.Length > 0 ? " — " + where : "")}")).ConfigureAwait(false);
+        }
     }
 
     private static bool SameInstances(MeshService a, MeshService b)
@@ -155,26 +234,6 @@ internal static class WatchCommand
                         $"[rev {after.Revision}] registry {registry.Name} ({registry.Kind}): {state}{error}")).ConfigureAwait(false);
                 }
             }
-        }
-    }
-
-    private static async Task<bool> WaitAsync(IChangeToken token, CancellationToken cancellationToken)
-    {
-        if (token.HasChanged)
-        {
-            return true;
-        }
-
-        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var registration = token.RegisterChangeCallback(static state => ((TaskCompletionSource)state!).TrySetResult(), changed);
-        try
-        {
-            await changed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Registry.Adapters;
 
 /// <summary>Union of several registries' instances, deduplicated on (host, primary port).</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     /// <summary>Union merges up to this many instances dedupe by scanning, without a hash set.</summary>
     private const int ScanDedupeLimit = 64;

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Registry.Adapters;
 
 /// <summary>Applying registry events.</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     /// <summary>Applies one watch event of a registry. Thread-safe; events of one registry must come in order.</summary>
     /// <param name="registry">The registry name.</param>

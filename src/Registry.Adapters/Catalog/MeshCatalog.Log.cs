@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Registry.Adapters;
 
 /// <summary>Logging of the catalog (event ids 1000–1099).</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     private static partial class Log
     {

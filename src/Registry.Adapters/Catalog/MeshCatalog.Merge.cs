@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Registry.Adapters;
 
 /// <summary>Merging the touched mesh services and publishing the next snapshot.</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     /// <summary>
     /// Re-merges the touched mesh services, and publishes a new snapshot when a service, a registry status or the

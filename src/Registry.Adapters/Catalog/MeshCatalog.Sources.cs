@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace Registry.Adapters;
 
 /// <summary>A registry's source services: validation, naming, conflicts.</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     /// <summary>
     /// Validates and sorts the instances of one source service, reusing the <see cref="MeshInstance"/> objects of

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Registry.Adapters;
 
 /// <summary>Registry states: ready, stale (last-known-good kept), failed, and eviction of stale instances.</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     /// <summary>The registry delivered a full snapshot: it is ready, and nothing of it is stale any more.</summary>
     private void MarkSynced(RegistryEntry entry)

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Registry.Adapters;
 
 /// <summary>Typed change watches and the initial-sync wait.</summary>
-public sealed partial class MeshCatalog
+internal sealed partial class MeshCatalog
 {
     /// <inheritdoc />
     /// <remarks>

@@ -15,7 +15,7 @@ namespace Registry.Adapters;
 /// Writers (<see cref="Apply"/>, <see cref="ReportFailure"/>, timers) are serialized by one lock and do work in
 /// proportion to what changed. Readers never lock: they read the current immutable snapshot.
 /// </remarks>
-public sealed partial class MeshCatalog : IMeshCatalog, IDisposable
+internal sealed partial class MeshCatalog : IMeshCatalog, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;

@@ -40,7 +40,7 @@ public class CatalogInitialMergeBenchmarks
     }
 
     /// <summary>Measures allocation and retained size of one initial merge, in this process.</summary>
-    public static class InitialMergeProbe
+    internal static class InitialMergeProbe
     {
         private static readonly Dictionary<int, (long Allocated, long Retained)> Cache = [];
 
