@@ -56,7 +56,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var catalog = await Client.GetCatalogServicesAsync(new ConsulQuery(Consistent: true), linked.Token).ConfigureAwait(false);
+        var catalog = await TracedAsync(Registry.Adapters.Backends.RegistryTracing.Read, null, Client, static (c, ct) => c.GetCatalogServicesAsync(new ConsulQuery(Consistent: true), ct), linked.Token).ConfigureAwait(false);
         var (names, skipped) = Mapper.ParseCatalog(catalog.Body);
         var services = await LoadAsync(names, consistent: true, linked.Token).ConfigureAwait(false);
         foreach (var record in skipped.Concat(services.Values.SelectMany(static s => s.Skipped)))
@@ -97,7 +97,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistry
             async (name, token) =>
             {
                 Metrics.Queried(blocking: false);
-                var response = await Client.GetHealthServiceAsync(name, new ConsulQuery(Consistent: consistent), token).ConfigureAwait(false);
+                var response = await TracedAsync(Registry.Adapters.Backends.RegistryTracing.Read, name, (Client, name, consistent), static (s, ct) => s.Client.GetHealthServiceAsync(s.name, new ConsulQuery(Consistent: s.consistent), ct), token).ConfigureAwait(false);
                 var (instances, skipped) = Mapper.ParseHealth(name, response.Body);
                 results[name] = new ServiceRead(instances, skipped, response.Index);
             }).ConfigureAwait(false);

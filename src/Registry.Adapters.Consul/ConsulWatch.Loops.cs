@@ -1,3 +1,4 @@
+using Registry.Adapters.Backends;
 using Registry.Adapters.Consul.Client;
 
 namespace Registry.Adapters.Consul;
@@ -21,7 +22,7 @@ internal sealed partial class ConsulWatch
                 {
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     _registry.Metrics.Queried(blocking: false);
-                    var response = await _registry.Client.GetCatalogServicesAsync(default, cancellationToken).ConfigureAwait(false);
+                    var response = await _registry.TracedAsync(names is null ? RegistryTracing.Read : RegistryTracing.Resync, null, _registry.Client, static (c, ct) => c.GetCatalogServicesAsync(default, ct), cancellationToken).ConfigureAwait(false);
                     var (list, skipped) = _registry.Mapper.ParseCatalog(response.Body);
                     var services = await _registry.LoadAsync(list, consistent: false, cancellationToken).ConfigureAwait(false);
                     Post(new FullRead(list, services, skipped, response.Index));
@@ -33,7 +34,7 @@ internal sealed partial class ConsulWatch
                 else
                 {
                     _registry.Metrics.Queried(blocking: true);
-                    var response = await _registry.Client.GetCatalogServicesAsync(new ConsulQuery(index), cancellationToken).ConfigureAwait(false);
+                    var response = await _registry.TracedAsync(RegistryTracing.Read, null, (_registry.Client, index), static (s, ct) => s.Client.GetCatalogServicesAsync(new ConsulQuery(s.index), ct), cancellationToken).ConfigureAwait(false);
                     var next = ConsulIndex.Next(index, response.Index);
                     if (next == 0)
                     {
@@ -102,7 +103,7 @@ internal sealed partial class ConsulWatch
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _registry.Metrics.Queried(blocking: index > 0);
-                var response = await _registry.Client.GetHealthServiceAsync(loop.Name, new ConsulQuery(index), cancellationToken).ConfigureAwait(false);
+                var response = await _registry.TracedAsync(RegistryTracing.Read, loop.Name, (_registry.Client, loop.Name, index), static (s, ct) => s.Client.GetHealthServiceAsync(s.Name, new ConsulQuery(s.index), ct), cancellationToken).ConfigureAwait(false);
                 var next = ConsulIndex.Next(index, response.Index);
                 if (index == 0 || next != index)
                 {

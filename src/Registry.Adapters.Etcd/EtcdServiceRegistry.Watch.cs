@@ -119,7 +119,7 @@ internal sealed partial class EtcdServiceRegistry
         }
 
         var isResync = cursor.Publisher.HasSnapshot;
-        var loaded = await LoadAsync(connection, cancellationToken).ConfigureAwait(false);
+        var loaded = await TracedLoadAsync(connection, isResync ? Registry.Adapters.Backends.RegistryTracing.Resync : Registry.Adapters.Backends.RegistryTracing.Read, cancellationToken).ConfigureAwait(false);
         cursor.State = loaded.State;
         cursor.Revision = loaded.Revision;
         cursor.ClusterId = loaded.ClusterId;

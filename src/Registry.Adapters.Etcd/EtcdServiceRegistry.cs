@@ -49,7 +49,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistry
             try
             {
                 connection = await EtcdConnection.ConnectAsync(_options, i, linked.Token).ConfigureAwait(false);
-                var loaded = await LoadAsync(connection, linked.Token).ConfigureAwait(false);
+                var loaded = await TracedLoadAsync(connection, Registry.Adapters.Backends.RegistryTracing.Read, linked.Token).ConfigureAwait(false);
                 return loaded.Snapshot;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !linked.IsCancellationRequested)

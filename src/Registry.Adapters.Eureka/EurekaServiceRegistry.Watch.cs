@@ -60,7 +60,7 @@ internal sealed partial class EurekaServiceRegistry
             var skipped = new List<SkippedRecord>();
             try
             {
-                var data = await FetchAsync(skipped, token).ConfigureAwait(false);
+                var data = await TracedFetchAsync(skipped, token).ConfigureAwait(false);
                 if (!_connected)
                 {
                     _connected = true;
@@ -114,6 +114,29 @@ internal sealed partial class EurekaServiceRegistry
             var interval = owner._options.FetchInterval;
             var remaining = interval - owner._time.GetElapsedTime(started);
             return remaining > interval / 10 ? remaining : interval / 10;
+        }
+
+        /// <summary><see cref="FetchAsync"/> inside a <c>registry.read</c> (or, when a full re-read is forced, <c>registry.resync</c>) span.</summary>
+        private async Task<List<RegistryEvent>> TracedFetchAsync(List<SkippedRecord> skipped, CancellationToken token)
+        {
+            var transport = owner._client.Transport;
+            using var activity = Registry.Adapters.Backends.RegistryTracing.Start(
+                EurekaTelemetry.Source,
+                _needFull && _started ? Registry.Adapters.Backends.RegistryTracing.Resync : Registry.Adapters.Backends.RegistryTracing.Read,
+                owner.Name,
+                owner.Kind,
+                transport.Endpoints[transport.Current].BaseUri);
+            try
+            {
+                var events = await FetchAsync(skipped, token).ConfigureAwait(false);
+                Registry.Adapters.Backends.RegistryTracing.SetCount(activity, "registry.changes", events.Count);
+                return events;
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                Registry.Adapters.Backends.RegistryTracing.Fail(activity, ex);
+                throw;
+            }
         }
 
         private async Task<List<RegistryEvent>> FetchAsync(List<SkippedRecord> skipped, CancellationToken token)

@@ -52,7 +52,19 @@ internal sealed partial class EurekaServiceRegistry : IServiceRegistry
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
-        var applications = await _client.GetApplicationsAsync(linked.Token).ConfigureAwait(false);
+        var transport = _client.Transport;
+        using var activity = Registry.Adapters.Backends.RegistryTracing.Start(EurekaTelemetry.Source, Registry.Adapters.Backends.RegistryTracing.Read, Name, Kind, transport.Endpoints[transport.Current].BaseUri);
+        Registry.Adapters.Eureka.Wire.JsonApplications applications;
+        try
+        {
+            applications = await _client.GetApplicationsAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!linked.IsCancellationRequested)
+        {
+            Registry.Adapters.Backends.RegistryTracing.Fail(activity, ex);
+            throw;
+        }
+
         var local = new EurekaLocalRegistry(_mapper);
         var skipped = new List<SkippedRecord>();
         local.Load(applications, skipped);

@@ -28,7 +28,7 @@ internal sealed partial class KubernetesServiceRegistry
                 {
                     verb = "list";
                     var started = _timeProvider.GetTimestamp();
-                    var (items, listVersion) = await ListAllAsync(client, stream, token).ConfigureAwait(false);
+                    var (items, listVersion) = await TracedListAsync(client, stream, listedOnce ? Registry.Adapters.Backends.RegistryTracing.Resync : Registry.Adapters.Backends.RegistryTracing.Read, token).ConfigureAwait(false);
                     _metrics.Listed(_timeProvider.GetElapsedTime(started), stream.Resource);
                     if (listedOnce)
                     {

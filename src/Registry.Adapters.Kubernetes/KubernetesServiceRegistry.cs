@@ -50,7 +50,7 @@ internal sealed partial class KubernetesServiceRegistry : IServiceRegistry
             IReadOnlyList<IKubernetesObject<V1ObjectMeta>> items;
             try
             {
-                (items, _) = await ListAllAsync(client, stream, cancellationToken).ConfigureAwait(false);
+                (items, _) = await TracedListAsync(client, stream, Registry.Adapters.Backends.RegistryTracing.Read, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

@@ -54,6 +54,7 @@ internal sealed partial class MeshServiceEndpointProvider : IServiceEndpointProv
 
         using var activity = ServiceDiscoveryTelemetry.Source.StartActivity("mesh.resolve", ActivityKind.Internal);
         activity?.SetTag("mesh.service", _serviceName);
+        activity?.SetTag("service.name", _serviceName);
         activity?.SetTag("mesh.endpoint", _endpointName);
 
         // The token first, then the instances: a change in between fires the token, never the other way round.

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Registry.Adapters.Eureka.Tests.MemoryProbe;
 using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
@@ -17,7 +18,6 @@ public sealed class EurekaMemoryMeasurements
 [Collection(nameof(EurekaMemoryMeasurements))]
 public sealed class EurekaBodyFaultTests : IAsyncLifetime
 {
-    private const long Cap = 8L * 1024 * 1024;
     private FakeEurekaServer _server = null!;
 
     public async Task InitializeAsync() => _server = await FakeEurekaServer.StartAsync();
@@ -32,56 +32,75 @@ public sealed class EurekaBodyFaultTests : IAsyncLifetime
         return new EurekaServiceRegistry("eureka", options);
     }
 
-    /// <summary>A valid-looking apps body whose one string inflates to 64 MiB: 8 times the cap, ~65 KiB on the wire.</summary>
-    private static byte[] Bomb()
+    /// <summary>
+    /// A valid-looking apps body whose one string inflates to 512 MiB, ~0.5 MB on the wire: the JSON's head, 512 gzip members
+    /// of 1 MiB of <c>A</c> each, and its tail. Concatenated members are one gzip stream (RFC 1952 §2.2) that every client
+    /// inflates in full, and building it costs one 1 MiB compression instead of 512.
+    /// </summary>
+    public static byte[] Bomb(int mebibytes = 512)
     {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize))
+        static byte[] Member(ReadOnlySpan<byte> data)
         {
-            gzip.Write("{\"applications\":{\"versions__delta\":\"1\",\"apps__hashcode\":\""u8);
-            var chunk = new byte[1024 * 1024];
-            Array.Fill(chunk, (byte)'A');
-            for (var i = 0; i < 64; i++)
+            using var output = new MemoryStream();
+            using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize))
             {
-                gzip.Write(chunk);
+                gzip.Write(data);
             }
 
-            gzip.Write("\",\"application\":[]}}"u8);
+            return output.ToArray();
         }
 
-        return output.ToArray();
+        var chunk = new byte[1024 * 1024];
+        Array.Fill(chunk, (byte)'A');
+        var member = Member(chunk);
+        using var body = new MemoryStream();
+        body.Write(Member("{\"applications\":{\"versions__delta\":\"1\",\"apps__hashcode\":\""u8));
+        for (var i = 0; i < mebibytes; i++)
+        {
+            body.Write(member);
+        }
+
+        body.Write(Member("\",\"application\":[]}}"u8));
+        return body.ToArray();
     }
 
-    [Fact]
-    public async Task ReadAsync_GzipBomb_RefusedCostingAboutTheCapAndReturningIt()
+    /// <summary>Serves <paramref name="bomb"/> (gzip) for every request under <c>/bomb/</c>; everything else is the fake's own answer.</summary>
+    public static Func<HttpContext, Task<bool>> ServeBombUnderBombPath(byte[] bomb) => async context =>
     {
-        var bomb = Bomb();
-        _server.Intercept = async context =>
+        if (!context.Request.Path.StartsWithSegments("/bomb", StringComparison.Ordinal))
         {
-            context.Response.ContentType = "application/json";
-            context.Response.Headers.ContentEncoding = "gzip";
-            context.Response.ContentLength = bomb.Length;
-            await context.Response.Body.WriteAsync(bomb);
-            return true;
-        };
-        await using var registry = Create(_server.BaseUrl, o => o.MaxResponseBytes = Cap);
+            return false;
+        }
 
-        // Warm up (JIT, connection, first allocations), then measure a second refused fetch.
-        await Should.ThrowAsync<RegistryException>(() => registry.ReadAsync());
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.ContentEncoding = "gzip";
+        context.Response.ContentLength = bomb.Length;
+        await context.Response.Body.WriteAsync(bomb, context.RequestAborted);
+        return true;
+    };
 
-        var ex = await Should.ThrowAsync<RegistryException>(() => registry.ReadAsync());
+    [Fact]
+    public async Task ReadAsync_GzipBomb_RefusedCostingAboutTheCapAndReturningIt_MeasuredInAProcessOfItsOwn()
+    {
+        const long cap = 64L * 1024 * 1024;
+        var bomb = Bomb();
+        bomb.Length.ShouldBeLessThan(600_000, "about 0.5 MB on the wire");
+        _server.Intercept = ServeBombUnderBombPath(bomb);
 
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        ex.Message.ShouldContain("MaxResponseBytes");
+        var result = await MemoryProbeRun.RunAsync(_server.BaseUrl, cap, fetches: 3);
 
-        // Everything allocated while refusing it bounds the peak: about the cap, not the 64 MiB it inflates to.
-        allocated.ShouldBeLessThan(2 * Cap, $"allocated {allocated} bytes refusing a body capped at {Cap}");
-
-        // And none of it stays reachable (no pooled buffer grown to hold the body).
-        (after - before).ShouldBeLessThan(Cap / 4, $"{after - before} bytes still reachable after the refused body");
+        result.Refused.ShouldBe(3, $"every bomb is refused by MaxResponseBytes: {result}");
+        var context = $"cap {cap / 1048576} MiB; {result}";
+        // One refused 512 MiB bomb costs about the cap (the chunks read up to it), not the inflated size and not a doubling
+        // buffer's twice the cap (the code before the shared bounded reader: +2.0x cap here, and kept).
+        (result.FirstPeakRss - result.BaselineRss).ShouldBeLessThan(cap * 3 / 2, context);
+        (result.FirstPeakCommitted - result.BaselineCommitted).ShouldBeLessThan(cap * 3 / 2, context);
+        // Back to back, a refused body's chunks (promoted while it was read) can outlive it until the next full
+        // collection, so two bodies may overlap; the peak stays bounded, whatever the count.
+        (result.PeakRss - result.BaselineRss).ShouldBeLessThan(3 * cap, context);
+        // Returned afterwards: no pooled buffer grown to hold a body stays alive (before: +2x cap, for ever).
+        (result.AfterCommitted - result.BaselineCommitted).ShouldBeLessThan(cap / 4, context);
+        (result.AfterRss - result.BaselineRss).ShouldBeLessThan(cap / 2, context);
     }
 
     [Fact]

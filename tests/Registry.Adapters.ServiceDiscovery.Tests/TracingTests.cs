@@ -34,6 +34,7 @@ public sealed class TracingTests : IDisposable
         var span = _activities.Single(a => a.OperationName == "mesh.resolve" && Equals(a.GetTagItem("mesh.service"), "traced-orders"));
         span.Source.Name.ShouldBe("Registry.Adapters.ServiceDiscovery");
         span.GetTagItem("mesh.endpoints").ShouldBe(2);
+        span.GetTagItem("service.name").ShouldBe("traced-orders");
         span.Status.ShouldBe(ActivityStatusCode.Unset);
     }
 

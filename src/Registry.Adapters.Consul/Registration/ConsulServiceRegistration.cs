@@ -17,6 +17,12 @@ internal sealed class ConsulServiceRegistration(ConsulServiceRegistrar registrar
 
     private bool IsTtl => registrar.Options.CheckMode == ConsulCheckMode.Ttl;
 
+    protected override System.Diagnostics.ActivitySource? ActivitySource => ConsulTelemetry.Source;
+
+    protected override string RegistryKind => ConsulRegistryProvider.KindName;
+
+    protected override Uri? Server => registrar.Client.Settings.BaseAddress;
+
     internal static string CheckStatus(HealthStatus health) => health switch
     {
         HealthStatus.Healthy or HealthStatus.Draining => "passing",

@@ -36,6 +36,12 @@ internal sealed class EtcdServiceRegistration : ServiceRegistration
     private Uri Endpoint => _connection?.Endpoint ?? EtcdRegistryOptions.ParseEndpoint(_options.Endpoints[_endpoint % _options.Endpoints.Count]);
 
     /// <summary>Grants a lease and puts the key under it, trying each endpoint once.</summary>
+    protected override System.Diagnostics.ActivitySource? ActivitySource => EtcdTelemetry.Source;
+
+    protected override string RegistryKind => "etcd";
+
+    protected override Uri? Server => Endpoint;
+
     protected override async Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken)
     {
         RegistryException? last = null;

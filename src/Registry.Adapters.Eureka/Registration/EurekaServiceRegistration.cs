@@ -29,6 +29,12 @@ internal sealed class EurekaServiceRegistration : ServiceRegistration
         _lastDirty = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
+    protected override System.Diagnostics.ActivitySource? ActivitySource => EurekaTelemetry.Source;
+
+    protected override string RegistryKind => EurekaRegistryProvider.KindName;
+
+    protected override Uri? Server => _client.Transport.Endpoints[_client.Transport.Current].BaseUri;
+
     /// <summary>Posts the instance; a draining instance (or one that was draining when Eureka lost it) gets its override back.</summary>
     protected override async Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken)
     {

@@ -18,12 +18,18 @@ public sealed partial class MeshSyncEngine
 
                 await _bucket.TakeAsync(batch.Cost, cancellationToken).ConfigureAwait(false);
                 WriteResult result;
+                using var activity = Registry.Adapters.Backends.RegistryTracing.Start(MeshTelemetry.Source, Registry.Adapters.Backends.RegistryTracing.Write, target.Name, target.Kind);
                 try
                 {
+                    Registry.Adapters.Backends.RegistryTracing.SetCount(activity, "registry.write.services", batch.Services.Count);
                     result = await target.ApplyAsync(new WriteBatch { SyncId = _options.SyncId, Services = batch.Services, Fence = _leadership?.Fence }, cancellationToken).ConfigureAwait(false);
+                    Registry.Adapters.Backends.RegistryTracing.SetCount(activity, "registry.write.created", result.Created);
+                    Registry.Adapters.Backends.RegistryTracing.SetCount(activity, "registry.write.updated", result.Updated);
+                    Registry.Adapters.Backends.RegistryTracing.SetCount(activity, "registry.write.deleted", result.Deleted);
                 }
-                catch (RegistryException)
+                catch (RegistryException ex)
                 {
+                    Registry.Adapters.Backends.RegistryTracing.Fail(activity, ex);
                     _metrics?.Wrote(target.Name, "batch", batch.Cost, "failed");
                     throw;
                 }

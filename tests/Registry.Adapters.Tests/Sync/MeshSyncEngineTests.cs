@@ -49,6 +49,23 @@ public sealed class MeshSyncEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_Traced_OneWriteSpanPerBatchWithCounts()
+    {
+        using var spans = new Registry.Adapters.Testing.ActivityRecorder(MeshTelemetry.SourceName);
+        var (catalog, _) = CreateWith(null, ("eureka", Many("orders", 3)), ("consul", Many("billing", 2, 10)));
+        using var engine = Engine(catalog, Target());
+
+        await engine.RunOnceAsync();
+
+        var write = spans.Of("target").Where(a => a.OperationName == "registry.write").ShouldHaveSingleItem();
+        write.Source.Name.ShouldBe("Registry.Adapters");
+        write.GetTagItem("registry.kind").ShouldBe("file");
+        write.GetTagItem("registry.write.services").ShouldBe(2L);
+        write.GetTagItem("registry.write.created").ShouldBe(5L);
+        write.Status.ShouldBe(System.Diagnostics.ActivityStatusCode.Unset);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_AfterRestart_ZeroWritesAndZeroDeletes()
     {
         var (catalog, _) = CreateWith(null, ("eureka", Many("orders", 4)));

@@ -20,9 +20,6 @@ internal sealed partial class SelfRegistrationService(
     private Task<IServiceRegistration?>? _registering;
     private bool _stopped;
 
-    /// <summary>The registration, once made (for tests and diagnostics).</summary>
-    internal IServiceRegistration? Registration => _registering is { IsCompletedSuccessfully: true } done ? done.Result : null;
-
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -100,13 +101,17 @@ public abstract partial class ServiceRegistration : IServiceRegistration
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var activity = StartSpan(RegistryTracing.Register, Instance);
         try
         {
             await RegisterAsync(Instance, cancellationToken).ConfigureAwait(false);
             _written = true;
+            activity?.Dispose();
         }
         catch (Exception ex)
         {
+            RegistryTracing.Fail(activity, ex);
+            activity?.Dispose();
             // A request cancelled or timed out in flight may have reached the registry: deregister to be sure.
             _written |= ex is OperationCanceledException || ex.InnerException is OperationCanceledException or TimeoutException;
             _gate.Release();
@@ -180,6 +185,7 @@ public abstract partial class ServiceRegistration : IServiceRegistration
             if (_written)
             {
                 using var timeout = new CancellationTokenSource(RequestTimeout, TimeProvider);
+                using var activity = StartSpan(RegistryTracing.Deregister, Instance);
                 try
                 {
                     await DeregisterAsync(timeout.Token).ConfigureAwait(false);
@@ -187,6 +193,7 @@ public abstract partial class ServiceRegistration : IServiceRegistration
                 }
                 catch (Exception ex)
                 {
+                    RegistryTracing.Fail(activity, ex);
                     Log.DeregisterFailed(Logger, Registrar, Instance.Service, Instance.Id, TranslateError(ex, "deregistering the instance").Message);
                 }
             }
@@ -247,10 +254,32 @@ public abstract partial class ServiceRegistration : IServiceRegistration
     protected async Task RegisterAgainAsync(ServiceInstance instance, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        await RegisterAsync(instance, cancellationToken).ConfigureAwait(false);
+        using (var activity = StartSpan(RegistryTracing.Register, instance))
+        {
+            activity?.SetTag("registry.reregistration", true);
+            try
+            {
+                await RegisterAsync(instance, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                RegistryTracing.Fail(activity, ex);
+                throw;
+            }
+        }
+
         Interlocked.Increment(ref _reregistrations);
         Log.Reregistered(Logger, Registrar, instance.Service, instance.Id);
     }
+
+    /// <summary>The package's activity source for the <c>registry.register</c>/<c>registry.deregister</c> spans. <value>The default value is <see langword="null"/>: no spans.</value></summary>
+    protected virtual ActivitySource? ActivitySource => null;
+
+    /// <summary>The registry kind recorded on the spans (<c>registry.kind</c>). <value>The default value is <c>unknown</c>.</value></summary>
+    protected virtual string RegistryKind => "unknown";
+
+    /// <summary>The server the registration is written to (<c>server.address</c>, <c>server.port</c>). <value>The default value is <see langword="null"/>.</value></summary>
+    protected virtual Uri? Server => null;
 
     /// <summary>
     /// Marks that the registry may hold the record, so that a start that fails from here on deregisters it. Call it
@@ -325,5 +354,17 @@ public abstract partial class ServiceRegistration : IServiceRegistration
         {
             return false;
         }
+    }
+
+    private Activity? StartSpan(string operation, ServiceInstance instance)
+    {
+        if (ActivitySource is not { } source)
+        {
+            return null;
+        }
+
+        var activity = RegistryTracing.Start(source, operation, Registrar, RegistryKind, Server, instance.Service);
+        activity?.SetTag("registry.instance.id", instance.Id);
+        return activity;
     }
 }
