@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -48,12 +46,7 @@ public sealed class ConsulRegistryProvider : RegistryKind<ConsulRegistryOptions>
 
     /// <inheritdoc />
     protected override IServiceRegistry CreateRegistry(string name, ConsulRegistryOptions options, string settingPath, IServiceProvider services) =>
-        new ConsulServiceRegistry(
-            name,
-            ConsulSettings.Create(options, settingPath),
-            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-            services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<IMeterFactory>());
+        new ConsulServiceRegistry(name, ConsulSettings.Create(options, settingPath), LoggingOf(services), TimeOf(services), MetersOf(services));
 
     /// <summary>Creates a registrar (registration through the local agent) from options, for code that does not use DI.</summary>
     /// <param name="name">The registrar's name.</param>

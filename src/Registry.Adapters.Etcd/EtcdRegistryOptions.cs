@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Registry.Adapters.Etcd;
 
 /// <summary>Options of an etcd v3 registry (discovery and registration); bound from a <c>Mesh:Registries:N</c> element of kind <c>etcd</c>.</summary>
-public sealed class EtcdRegistryOptions
+public sealed class EtcdRegistryOptions : Registry.Adapters.Backends.IRegistryOptions
 {
     /// <summary>The default key prefix of the <see cref="EtcdKeyFormat.Mesh"/> format.</summary>
     public const string DefaultMeshPrefix = "/mesh/services/";
@@ -153,4 +153,7 @@ public sealed class EtcdRegistryOptions
             errors.Add($"{path}:{name} must be positive; set it like 00:00:05.");
         }
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<string> Registry.Adapters.Backends.IRegistryOptions.Validate(string settingPath) => Validate(settingPath);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -58,20 +57,8 @@ public sealed class EtcdRegistryProvider : RegistryKind<EtcdRegistryOptions>
     }
 
     /// <inheritdoc />
-    protected override IReadOnlyList<string> Validate(EtcdRegistryOptions options, string settingPath)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Validate(settingPath);
-    }
-
-    /// <inheritdoc />
     protected override IServiceRegistry CreateRegistry(string name, EtcdRegistryOptions options, string settingPath, IServiceProvider services) =>
-        new EtcdServiceRegistry(
-            name,
-            options,
-            services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-            services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<IMeterFactory>());
+        new EtcdServiceRegistry(name, options, LoggingOf(services), TimeOf(services), MetersOf(services));
 
     private static Dictionary<string, string?> ParseShortcut(string? value)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Registry.Adapters.Eureka;
 
 /// <summary>Options of a Eureka registry (discovery and registration); bound from a <c>Mesh:Registries:N</c> element of kind <c>eureka</c>.</summary>
-public sealed class EurekaRegistryOptions
+public sealed class EurekaRegistryOptions : Registry.Adapters.Backends.IRegistryOptions
 {
     /// <summary>
     /// The Eureka servers' base URLs, in preference order, each ending where <c>apps</c> starts:
@@ -125,4 +125,7 @@ public sealed class EurekaRegistryOptions
             errors.Add($"{path}:{name} must be positive. Set it to a duration such as {example} (00:00:30).");
         }
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<string> Registry.Adapters.Backends.IRegistryOptions.Validate(string settingPath) => Validate(settingPath);
 }

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Registry.Adapters.Backends;
 
@@ -33,20 +30,8 @@ public sealed class EurekaRegistryProvider : RegistryKind<EurekaRegistryOptions>
     ];
 
     /// <inheritdoc />
-    protected override IReadOnlyList<string> Validate(EurekaRegistryOptions options, string settingPath)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Validate(settingPath);
-    }
-
-    /// <inheritdoc />
     protected override IServiceRegistry CreateRegistry(string name, EurekaRegistryOptions options, string settingPath, IServiceProvider services) =>
-        new EurekaServiceRegistry(
-            name,
-            options,
-            services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>(),
-            services.GetService<IMeterFactory>());
+        new EurekaServiceRegistry(name, options, TimeOf(services), LoggingOf(services), MetersOf(services));
 
     /// <summary>Throws <see cref="OptionsValidationException"/> naming the settings at <paramref name="path"/> when <paramref name="options"/> are invalid.</summary>
     /// <param name="options">The options.</param>

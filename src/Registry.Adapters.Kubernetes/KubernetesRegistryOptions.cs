@@ -4,7 +4,7 @@ using k8s;
 namespace Registry.Adapters.Kubernetes;
 
 /// <summary>Options of a Kubernetes registry: where the API server is, what to watch, and how.</summary>
-public sealed class KubernetesRegistryOptions
+public sealed class KubernetesRegistryOptions : Registry.Adapters.Backends.IRegistryOptions
 {
     /// <summary>The kubeconfig file. <value>The default value is <see langword="null"/>: the <c>KUBECONFIG</c> environment variable, else <c>~/.kube/config</c> (unless <see cref="InCluster"/> is set).</value></summary>
     public string? KubeconfigPath { get; set; }
@@ -145,4 +145,7 @@ public sealed class KubernetesRegistryOptions
 
         return true;
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<string> Registry.Adapters.Backends.IRegistryOptions.Validate(string settingPath) => Validate(settingPath);
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Kubernetes;
@@ -47,7 +45,7 @@ public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistry
     protected override IReadOnlyList<string> Validate(KubernetesRegistryOptions options, string settingPath)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>(options.Validate(settingPath));
+        var errors = new List<string>(base.Validate(options, settingPath));
         if (options.ClientFactory is null && !options.InCluster && !string.IsNullOrWhiteSpace(options.KubeconfigPath) && !File.Exists(options.KubeconfigPath))
         {
             errors.Add($"{settingPath}:KubeconfigPath is '{options.KubeconfigPath}', which does not exist; set it to a kubeconfig file (or use InCluster inside a pod).");
@@ -58,10 +56,5 @@ public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistry
 
     /// <inheritdoc />
     protected override IServiceRegistry CreateRegistry(string name, KubernetesRegistryOptions options, string settingPath, IServiceProvider services) =>
-        new KubernetesServiceRegistry(
-            name,
-            options,
-            services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>(),
-            services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        new KubernetesServiceRegistry(name, options, TimeOf(services), LoggingOf(services), MetersOf(services));
 }

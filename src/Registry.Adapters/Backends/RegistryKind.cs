@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Registry.Adapters.Backends;
@@ -145,8 +148,24 @@ public abstract class RegistryKind<TOptions> : IRegistryProvider
     /// <summary>Checks the options; every problem is one message that names the setting (<c>{settingPath}:Address</c>) and the fix.</summary>
     /// <param name="options">The options.</param>
     /// <param name="settingPath">The options' path: <c>Mesh:Registries:2</c> or <c>AddConsul("cf")</c>.</param>
-    /// <returns>The errors; empty when valid.</returns>
-    protected abstract IReadOnlyList<string> Validate(TOptions options, string settingPath);
+    /// <returns>The errors; empty when valid. By default, the options' own <see cref="IRegistryOptions.Validate"/>, or none.</returns>
+    protected virtual IReadOnlyList<string> Validate(TOptions options, string settingPath) =>
+        options is IRegistryOptions own ? own.Validate(settingPath) : [];
+
+    /// <summary>The application's clock, or <see cref="TimeProvider.System"/>.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The clock.</returns>
+    protected static TimeProvider TimeOf(IServiceProvider services) => services.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    /// <summary>The application's logging, or none.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The logger factory.</returns>
+    protected static ILoggerFactory LoggingOf(IServiceProvider services) => services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+
+    /// <summary>The application's meter factory, or <see langword="null"/> (an unregistered meter).</summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The meter factory.</returns>
+    protected static IMeterFactory? MetersOf(IServiceProvider services) => services.GetService<IMeterFactory>();
 
     /// <summary>Creates the registry from valid options.</summary>
     /// <param name="name">The registry name.</param>

@@ -1,7 +1,7 @@
 namespace Registry.Adapters;
 
 /// <summary>Options of the File registry (kind <c>file</c>): a JSON catalog file in the shape of <c>mesh-sync list --output json</c>.</summary>
-public sealed class FileRegistryOptions
+public sealed class FileRegistryOptions : Registry.Adapters.Backends.IRegistryOptions
 {
     /// <summary>The default largest file read: 16 MiB.</summary>
     public const long DefaultMaxFileSizeBytes = 16L * 1024 * 1024;
@@ -56,4 +56,7 @@ public sealed class FileRegistryOptions
 
         return errors;
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<string> Registry.Adapters.Backends.IRegistryOptions.Validate(string settingPath) => Validate(settingPath);
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters.Backends;
 
@@ -26,17 +25,6 @@ public sealed class FileRegistryProvider : RegistryKind<FileRegistryOptions>
     ];
 
     /// <inheritdoc />
-    protected override IReadOnlyList<string> Validate(FileRegistryOptions options, string settingPath)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Validate(settingPath);
-    }
-
-    /// <inheritdoc />
     protected override IServiceRegistry CreateRegistry(string name, FileRegistryOptions options, string settingPath, IServiceProvider services) =>
-        new FileRegistry(
-            name,
-            options,
-            services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>()?.CreateLogger<FileRegistry>());
+        new FileRegistry(name, options, TimeOf(services), LoggingOf(services).CreateLogger<FileRegistry>());
 }

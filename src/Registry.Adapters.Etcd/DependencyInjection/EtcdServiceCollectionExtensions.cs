@@ -12,20 +12,14 @@ public static class EtcdServiceCollectionExtensions
     /// <param name="name">The registry name. <value>The default value is <c>etcd</c>.</value></param>
     /// <param name="configure">Sets the options (endpoints, prefix, format, credentials, TLS).</param>
     /// <returns>The builder.</returns>
-    public static IMeshRegistryBuilder AddEtcd(this IMeshRegistryBuilder builder, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return new EtcdRegistryProvider().AddTo(builder, name, configure);
-    }
+    public static IMeshRegistryBuilder AddEtcd(this IMeshRegistryBuilder builder, string name = EtcdRegistryProvider.KindName, Action<EtcdRegistryOptions>? configure = null) =>
+        new EtcdRegistryProvider().AddTo(builder, name, configure);
 
     /// <summary>Makes the <c>etcd</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>
     /// <param name="builder">The mesh builder.</param>
     /// <returns>The builder.</returns>
-    public static IMeshRegistryBuilder AddEtcdProvider(this IMeshRegistryBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider(new EtcdRegistryProvider());
-    }
+    public static IMeshRegistryBuilder AddEtcdProvider(this IMeshRegistryBuilder builder) =>
+        builder.AddProvider(new EtcdRegistryProvider());
 
     /// <summary>
     /// Adds an etcd <see cref="IServiceRegistrar"/>, keyed by <paramref name="name"/> (and as the unkeyed registrar when it is the first).

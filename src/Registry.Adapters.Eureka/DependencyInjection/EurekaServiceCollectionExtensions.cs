@@ -12,21 +12,14 @@ public static class EurekaServiceCollectionExtensions
     /// <param name="name">The registry name. <value>The default value is <c>eureka</c>.</value></param>
     /// <param name="configure">Sets the options (at least <see cref="EurekaRegistryOptions.ServiceUrls"/>).</param>
     /// <returns>The builder.</returns>
-    public static IMeshRegistryBuilder AddEureka(this IMeshRegistryBuilder builder, string name = EurekaRegistryProvider.KindName, Action<EurekaRegistryOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new EurekaRegistryProvider().AddTo(builder, name, configure);
-    }
+    public static IMeshRegistryBuilder AddEureka(this IMeshRegistryBuilder builder, string name = EurekaRegistryProvider.KindName, Action<EurekaRegistryOptions>? configure = null) =>
+        new EurekaRegistryProvider().AddTo(builder, name, configure);
 
     /// <summary>Makes the <c>eureka</c> kind available to configuration (<c>Mesh:Registries:N:Kind</c>) and the console.</summary>
     /// <param name="builder">The mesh builder.</param>
     /// <returns>The builder.</returns>
-    public static IMeshRegistryBuilder AddEurekaProvider(this IMeshRegistryBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider(new EurekaRegistryProvider());
-    }
+    public static IMeshRegistryBuilder AddEurekaProvider(this IMeshRegistryBuilder builder) =>
+        builder.AddProvider(new EurekaRegistryProvider());
 
     /// <summary>
     /// Adds an <see cref="IServiceRegistrar"/> for Eureka, keyed by <paramref name="name"/> (and as the unkeyed registrar
