@@ -7,8 +7,9 @@ internal sealed partial class MeshCatalog
 {
     /// <inheritdoc />
     /// <remarks>
-    /// The watch starts when this method is called (not when enumeration starts): read <see cref="Current"/>, then
-    /// call it, and no change is missed. Enumerate the result once; a second enumeration starts a new watch.
+    /// The watch starts when this method is called (not when enumeration starts), at the revision current then: call
+    /// it, then read <see cref="Current"/>, and no change is missed (a change between the two may show in both, which
+    /// is harmless). Enumerate the result once; a second enumeration starts a new watch.
     /// </remarks>
     public IAsyncEnumerable<MeshChangeBatch> WatchAsync(CancellationToken cancellationToken = default)
     {
