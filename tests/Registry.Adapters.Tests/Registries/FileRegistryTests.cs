@@ -41,7 +41,8 @@ public sealed class FileRegistryTests : IDisposable
         await using var recorder = new WatchRecorder(registry);
         await recorder.WaitForViewAsync(v => v.ContainsKey("orders"), Timeout, "initial orders");
 
-        _file.WriteInPlace("{\n  \"services\": [\n    { \"name\": \"orders\", oops }\n  ]\n}");
+        // By rename: an in-place write can be read half-written, and that first error names line 1, not line 3.
+        _file.WriteByRename("{\n  \"services\": [\n    { \"name\": \"orders\", oops }\n  ]\n}");
         var failure = await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Retrying, Timeout, "a retrying state");
         failure.Error.ShouldNotBeNull();
         failure.Error.ShouldContain(_file.Path);
