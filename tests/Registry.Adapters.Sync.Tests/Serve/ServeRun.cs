@@ -8,11 +8,14 @@ internal sealed partial class ServeRun : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly StringWriter _stderr = new();
+    private readonly TextWriter _syncStderr;
     private readonly Task<int> _exit;
 
     private ServeRun(string[] args)
     {
-        var env = new CliEnvironment(TextWriter.Synchronized(new StringWriter()), TextWriter.Synchronized(_stderr), IsOutputTerminal: false, NoColor: true);
+        // TextWriter.Synchronized locks on the wrapper it returns, so reading under that lock never sees a write half-done.
+        _syncStderr = TextWriter.Synchronized(_stderr);
+        var env = new CliEnvironment(TextWriter.Synchronized(new StringWriter()), _syncStderr, IsOutputTerminal: false, NoColor: true);
         _exit = Task.Run(() => MeshSyncCli.RunAsync(args, env, _stop.Token));
     }
 
@@ -20,7 +23,16 @@ internal sealed partial class ServeRun : IAsyncDisposable
 
     public HttpClient Http { get; private set; } = null!;
 
-    public string Stderr => _stderr.ToString();
+    public string Stderr
+    {
+        get
+        {
+            lock (_syncStderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
 
     public static Task<ServeRun> StartAsync(params string[] args) => StartCommandAsync(["serve", .. args]);
 
