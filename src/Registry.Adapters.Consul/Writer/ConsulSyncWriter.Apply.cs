@@ -124,35 +124,23 @@ internal sealed partial class ConsulSyncWriter
         return ([.. upserts, .. deletes], rejected, created, updated, deleted);
     }
 
-    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected)
+    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected) =>
+        WriterChecks.Accept(
+            service,
+            desired,
+            syncId,
+            instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
+            instance => ConsulConflict(service, instance, syncId, state),
+            rejected);
+
+    private static string? ConsulConflict(string service, ServiceInstance instance, string syncId, OwnedState state)
     {
-        var accepted = new List<ServiceInstance>(desired.Count);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var instance in desired)
-        {
-            var reason = WriterChecks.Check(service, instance, syncId);
-            ServiceInstance? stored = null;
-            if (reason is null && !TryNormalize(instance, out stored, out reason))
-            {
-                stored = null;
-            }
-
-            var serviceId = ConsulMapper.MirroredServiceId(service, instance.Id);
-            reason ??= state.Foreign.Contains(serviceId)
-                ? $"Consul holds a service '{ServiceInstanceValidator.Printable(serviceId)}' on node '{syncId}' that the sync does not own"
-                : state.ServiceIds.TryGetValue(serviceId, out var other) && !string.Equals(other, service, StringComparison.Ordinal)
-                    ? $"the Consul service id '{ServiceInstanceValidator.Printable(serviceId)}' is taken by service '{ServiceInstanceValidator.Printable(other)}'"
-                    : !ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null;
-            if (reason is not null || stored is null)
-            {
-                rejected.Add(new SkippedRecord(WriterChecks.Describe(service, instance), reason ?? "invalid"));
-                continue;
-            }
-
-            accepted.Add(stored);
-        }
-
-        return accepted;
+        var serviceId = ConsulMapper.MirroredServiceId(service, instance.Id);
+        return state.Foreign.Contains(serviceId)
+            ? $"Consul holds a service '{ServiceInstanceValidator.Printable(serviceId)}' on node '{syncId}' that the sync does not own"
+            : state.ServiceIds.TryGetValue(serviceId, out var other) && !string.Equals(other, service, StringComparison.Ordinal)
+                ? $"the Consul service id '{ServiceInstanceValidator.Printable(serviceId)}' is taken by service '{ServiceInstanceValidator.Printable(other)}'"
+                : null;
     }
 
     private PlannedWrite Upsert(string service, ServiceInstance instance, OwnedRecord? old, string syncId)

@@ -100,33 +100,16 @@ internal sealed partial class EtcdSyncWriter
         return (ops, rejected, created, updated, deleted);
     }
 
-    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected)
-    {
-        var accepted = new List<ServiceInstance>(desired.Count);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var instance in desired)
-        {
-            var reason = WriterChecks.Check(service, instance, syncId);
-            ServiceInstance? stored = null;
-            if (reason is null && !TryNormalize(_codec, instance, out stored, out reason))
-            {
-                stored = null;
-            }
-
-            reason ??= state.Foreign.Contains((service, instance.Id)) || state.Unreadable.Contains(EtcdRecordCodec.DisplayKey(_codec.EncodeKey(instance)))
+    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected) =>
+        WriterChecks.Accept(
+            service,
+            desired,
+            syncId,
+            instance => TryNormalize(_codec, instance, out var stored, out var reason) ? (stored, null) : (null, reason),
+            instance => state.Foreign.Contains((service, instance.Id)) || state.Unreadable.Contains(EtcdRecordCodec.DisplayKey(_codec.EncodeKey(instance)))
                 ? "etcd holds a record under this key that the sync does not own"
-                : !ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null;
-            if (reason is not null || stored is null)
-            {
-                rejected.Add(new SkippedRecord(WriterChecks.Describe(service, instance), reason ?? "invalid"));
-                continue;
-            }
-
-            accepted.Add(stored);
-        }
-
-        return accepted;
-    }
+                : null,
+            rejected);
 
     private async Task<long> CommitAsync(
         EtcdConnection connection, (string Service, ServiceInstance? Put, ServiceInstance? Delete, bool Create)[] chunk, long lease, WriteFence? fence, CancellationToken cancellationToken)

@@ -143,33 +143,16 @@ internal sealed partial class EurekaSyncWriter
         return state;
     }
 
-    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected)
-    {
-        var accepted = new List<ServiceInstance>(desired.Count);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var instance in desired)
-        {
-            var reason = WriterChecks.Check(service, instance, syncId);
-            ServiceInstance? stored = null;
-            if (reason is null && !TryNormalize(instance, out stored, out reason))
-            {
-                stored = null;
-            }
-
-            reason ??= state.Foreign.Contains((service.ToUpperInvariant(), instance.Id))
+    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, OwnedState state, List<SkippedRecord> rejected) =>
+        WriterChecks.Accept(
+            service,
+            desired,
+            syncId,
+            instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
+            instance => state.Foreign.Contains((service.ToUpperInvariant(), instance.Id))
                 ? "Eureka holds an instance with this id in the application that the sync does not own"
-                : !ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null;
-            if (reason is not null || stored is null)
-            {
-                rejected.Add(new SkippedRecord(WriterChecks.Describe(service, instance), reason ?? "invalid"));
-                continue;
-            }
-
-            accepted.Add(stored);
-        }
-
-        return accepted;
-    }
+                : null,
+            rejected);
 
     /// <summary>Registers (or registers again, with a newer dirty timestamp) and sets or removes the out-of-service override; returns the requests sent.</summary>
     private async Task<int> RegisterAsync(ServiceInstance instance, bool draining, CancellationToken cancellationToken)

@@ -99,32 +99,14 @@ internal sealed partial class FileRegistry : IServiceRegistryWriter
         return owned;
     }
 
-    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, HashSet<string> foreignIds, List<SkippedRecord> rejected)
-    {
-        var accepted = new List<ServiceInstance>(desired.Count);
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var instance in desired)
-        {
-            var reason = WriterChecks.Check(service, instance, syncId);
-            ServiceInstance? stored = null;
-            if (reason is null && !TryNormalize(instance, out stored, out reason))
-            {
-                stored = null;
-            }
-
-            reason ??= foreignIds.Contains(instance.Id) ? "the file holds a record with this id that the sync does not own"
-                : !ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null;
-            if (reason is not null || stored is null)
-            {
-                rejected.Add(new SkippedRecord(WriterChecks.Describe(service, instance), reason ?? "invalid"));
-                continue;
-            }
-
-            accepted.Add(stored);
-        }
-
-        return accepted;
-    }
+    private List<ServiceInstance> Accept(string service, IReadOnlyList<ServiceInstance> desired, string syncId, HashSet<string> foreignIds, List<SkippedRecord> rejected) =>
+        WriterChecks.Accept(
+            service,
+            desired,
+            syncId,
+            instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
+            instance => foreignIds.Contains(instance.Id) ? "the file holds a record with this id that the sync does not own" : null,
+            rejected);
 
     /// <summary>Replaces the owned items of one service in the document; returns whether the document changed.</summary>
     private static bool Replace(JsonArray services, string service, string syncId, List<ServiceInstance> desired, int ownedParsed, bool same)

@@ -54,4 +54,51 @@ public static class WriterChecks
         ArgumentNullException.ThrowIfNull(instance);
         return $"{ServiceInstanceValidator.Printable(service)}/{ServiceInstanceValidator.Printable(instance.Id)}";
     }
+    /// <summary>
+    /// The instances of one service of a batch that a writer may write, in order: each passes <see cref="Check"/>, the
+    /// writer's own normalisation and its conflict rule, and its id is not used twice in the batch. Every other instance
+    /// is added to <paramref name="rejected"/> with the reason, under <see cref="Describe"/>'s key.
+    /// </summary>
+    /// <param name="service">The target service name.</param>
+    /// <param name="desired">The batch's desired instances of that service.</param>
+    /// <param name="syncId">The batch's sync id.</param>
+    /// <param name="normalize">The writer's <see cref="IServiceRegistryWriter.TryNormalize"/>, as a function returning the stored form or why not.</param>
+    /// <param name="conflict">Why the target refuses this instance (a record the sync does not own holds its key), or <see langword="null"/>.</param>
+    /// <param name="rejected">Receives the refused instances.</param>
+    /// <returns>The stored forms of the accepted instances.</returns>
+    public static List<ServiceInstance> Accept(
+        string service,
+        IReadOnlyList<ServiceInstance> desired,
+        string syncId,
+        Func<ServiceInstance, (ServiceInstance? Stored, string? Reason)> normalize,
+        Func<ServiceInstance, string?> conflict,
+        ICollection<SkippedRecord> rejected)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        ArgumentNullException.ThrowIfNull(normalize);
+        ArgumentNullException.ThrowIfNull(conflict);
+        ArgumentNullException.ThrowIfNull(rejected);
+        var accepted = new List<ServiceInstance>(desired.Count);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var instance in desired)
+        {
+            var reason = Check(service, instance, syncId);
+            ServiceInstance? stored = null;
+            if (reason is null)
+            {
+                (stored, reason) = normalize(instance);
+            }
+
+            reason ??= conflict(instance) ?? (!ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null);
+            if (reason is not null || stored is null)
+            {
+                rejected.Add(new SkippedRecord(Describe(service, instance), reason ?? "invalid"));
+                continue;
+            }
+
+            accepted.Add(stored);
+        }
+
+        return accepted;
+    }
 }
