@@ -36,6 +36,15 @@ public sealed class SyncOptions
     /// <summary>The most instances in one write batch. <value>The default value is 128.</value></summary>
     public int BatchSize { get; set; } = 128;
 
+    /// <summary>Leader election (<c>--leader-elect</c>): standbys read but do not write. <value>The default value is kind <c>none</c>: this replica always writes.</value></summary>
+    public SyncElectionOptions LeaderElection { get; } = new();
+
+    /// <summary>
+    /// How many shards the mesh services are split into (<c>--shards</c>), by a stable hash of the target service name; each
+    /// shard has its own election, so several replicas share the writes. <value>The default value is 1.</value>
+    /// </summary>
+    public int Shards { get; set; } = 1;
+
     /// <summary>Whether passes only plan (nothing is written). <value>The default value is <see langword="false"/>.</value></summary>
     public bool DryRun { get; set; }
 
@@ -82,6 +91,17 @@ public sealed class SyncOptions
         {
             errors.Add($"{prefix}:Resync must be at least 1 second.");
         }
+
+        if (Shards is < 1 or > 256)
+        {
+            errors.Add($"{prefix}:Shards must be between 1 and 256.");
+        }
+        else if (Shards > 1 && LeaderElection.Kind == "none")
+        {
+            errors.Add($"{prefix}:Shards needs leader election (--leader-elect etcd|consul|kubernetes): each shard has its own election.");
+        }
+
+        errors.AddRange(LeaderElection.Validate($"{prefix}:LeaderElection"));
 
         foreach (var name in To.Intersect(From, StringComparer.OrdinalIgnoreCase))
         {
