@@ -7,9 +7,13 @@ namespace Registry.Adapters.Consul.Tests.Fake;
 // Value only for get), none for deletes and check-not-exists. Base64 values, as Go marshals []byte.
 public sealed partial class FakeConsulServer
 {
+    /// <summary>The verbs of the KV operations received in transactions, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> TxnKvVerbs { get; } = new();
+
     private (Dictionary<string, object?>? Result, string? Error, bool Write) KvOpLocked(JsonElement op, ulong index)
     {
         var verb = Str(op, "Verb") ?? string.Empty;
+        TxnKvVerbs.Enqueue(verb);
         var key = Str(op, "Key") ?? string.Empty;
         byte[]? value = null;
         if (Str(op, "Value") is { } encoded)
