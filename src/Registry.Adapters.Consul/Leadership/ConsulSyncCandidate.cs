@@ -245,15 +245,25 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
 
     private void Lead(ConsulSession session, ulong lockIndex, ulong modifyIndex)
     {
+        TaskCompletionSource leading;
         lock (_gate)
         {
             _leaderSession = session;
             _fence = new WriteFence(_election.RegistryName, Key, (long)modifyIndex, session.Id);
-            _leading.TrySetResult();
+            leading = _leading;
         }
 
         ConsulSyncElection.Log.StartedLeading(_election.Logger, _election.RegistryName, Election, _election.Identity, modifyIndex, lockIndex, session.Id);
         LeadershipChanged?.Invoke(true);
+
+        // Waiters resume after the event's handlers ran, and only if this leadership has not ended meanwhile.
+        lock (_gate)
+        {
+            if (ReferenceEquals(_leading, leading) && ReferenceEquals(_leaderSession, session))
+            {
+                leading.TrySetResult();
+            }
+        }
     }
 
     private void StepDownAndLog()

@@ -147,6 +147,70 @@ public sealed class ConsulSyncElectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Crash_WithLockDelay_StandbyWaitsItOutWithoutPolling()
+    {
+        // A 30 s lease: TTL 15 s, and the 20 s renew deadline exceeds it by 5 s, the lock-delay.
+        SyncElectionOptions Slow(string identity)
+        {
+            var options = ElectionHarness.Options(identity);
+            options.LeaseDuration = TimeSpan.FromSeconds(30);
+            options.RenewDeadline = TimeSpan.FromSeconds(20);
+            return options;
+        }
+
+        var a = _harness.Add("a", options: Slow("a"));
+        var ca = a.Campaign();
+        await ca.WaitForLeadershipAsync().WaitAsync(Patience);
+        var sessionA = await _harness.SessionOfAsync("a");
+        sessionA.LockDelay.ShouldBe(TimeSpan.FromSeconds(5));
+        var b = _harness.Add("b", options: Slow("b"));
+        var cb = b.Campaign();
+        await WaitStandbyAsync(2);
+        var sessionB = await _harness.SessionOfAsync("b");
+
+        a.Partition.Cut();
+        var ticks = 0;
+        while (Fake.GetSession(sessionA.Id) is not null && ticks < 20)
+        {
+            await _harness.TickAsync("b");
+            ticks++;
+        }
+
+        ticks.ShouldBe(15, "2 × the 15 s TTL");
+        Fake.LockDelayUntil("mesh-sync/election/sync").ShouldNotBeNull();
+        while (!cb.IsLeader && ticks < 25)
+        {
+            cb.IsLeader.ShouldBeFalse();
+            await _harness.TickAsync("b");
+            ticks++;
+        }
+
+        await cb.WaitForLeadershipAsync().WaitAsync(Patience);
+        ticks.ShouldBeGreaterThanOrEqualTo(18, "not before the 5 s lock-delay ended (30 s + 5 s)");
+        ticks.ShouldBeLessThanOrEqualTo(19, "one retry period after it");
+        var acquires = Fake.Requests.Count(r => r.Method == "PUT" && r.Path == "/v1/kv/mesh-sync/election/sync" && r.Query.Contains(sessionB.Id, StringComparison.Ordinal));
+        acquires.ShouldBeLessThanOrEqualTo(6, "one try when b joined, one when the key went, one per retry period during the lock-delay");
+    }
+
+    [Fact]
+    public async Task Leader_WatchReadFails_StaysLeaderAndWatchesAgain()
+    {
+        var a = _harness.Add("a");
+        var ca = a.Campaign();
+        await ca.WaitForLeadershipAsync().WaitAsync(Patience);
+        await WaitStandbyAsync(1);
+        var reads = Fake.CountHandled("/v1/kv/mesh-sync/election/sync");
+        Fake.EnqueueFault("/v1/kv/mesh-sync/election/sync", FakeConsulFault.ServerError);
+
+        await _harness.TickAsync("a");
+        await _harness.TickAsync("a");
+        await ConsulTestSupport.WaitUntilAsync(() => Fake.CountHandled("/v1/kv/mesh-sync/election/sync") > reads + 1, "the watch resumes after the failed read");
+
+        ca.IsLeader.ShouldBeTrue("a failed read does not end leadership; the session's renew deadline does");
+        a.Events.ToArray().ShouldBe([true]);
+    }
+
+    [Fact]
     public async Task CountReplicasAsync_CountsLiveMembers()
     {
         var a = _harness.Add("a");
