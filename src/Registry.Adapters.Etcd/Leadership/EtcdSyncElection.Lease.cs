@@ -109,7 +109,7 @@ internal sealed partial class EtcdSyncElection
                 using var call = connection.Lease.LeaseKeepAlive(connection.Headers, cancellationToken: token);
                 while (true)
                 {
-                    var sentAt = Time.GetTimestamp();
+                    var sentAt = session.Sending();
                     await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = session.Lease }, token).ConfigureAwait(false);
                     if (!await call.ResponseStream.MoveNext(token).ConfigureAwait(false))
                     {
