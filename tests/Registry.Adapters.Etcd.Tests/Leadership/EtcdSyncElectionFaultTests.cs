@@ -94,7 +94,35 @@ public sealed class EtcdSyncElectionFaultTests(EtcdServerFixture fixture) : ICla
 
         pass.Writes.ShouldBe(0);
         (await client.GetPrefixAsync(_prefix)).Kvs.ShouldBeEmpty("no write went through");
+
+        // Once etcd can be reached again, the given-up lease is revoked and the replica campaigns under a new one.
+        var stale = replica.Candidate.Fence!;
         proxy.Unstall();
+        await Poll.UntilAsync(() => Task.FromResult(replica.Candidate.IsLeader), "the replica leads again under a new lease", Takeover, () => time.Advance(TimeSpan.FromMilliseconds(100)));
+        replica.Election.CurrentSession!.Lease.ShouldNotBe(lease);
+        replica.Candidate.Fence!.Token.ShouldBeGreaterThan(stale.Token);
+        replica.Changes.ShouldBe([true, false, true]);
+        (await client.GetAsync(stale.Key)).ShouldBeNull("the old key went with the old lease");
+    }
+
+    [Fact]
+    public async Task KeepAlive_LeaseRevokedInEtcd_StepsDownAndCampaignsAgainUnderANewLease()
+    {
+        using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
+        await using var replica = Replica("replica-a");
+        replica.Candidate.Start();
+        await replica.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+        var stale = replica.Candidate.Fence!;
+        var lease = replica.Election.CurrentSession!.Lease;
+
+        await client.RevokeAsync(lease);
+
+        await Poll.UntilAsync(() => replica.Changes.Count == 3, "stepped down and leads again", Takeover);
+        replica.Changes.ShouldBe([true, false, true]);
+        replica.Candidate.IsLeader.ShouldBeTrue();
+        replica.Election.CurrentSession!.Lease.ShouldNotBe(lease);
+        replica.Candidate.Fence!.Token.ShouldBeGreaterThan(stale.Token);
+        (await client.GetAsync(replica.Election.ReplicaKey(replica.Election.CurrentSession!.Lease))).ShouldNotBeNull("the new lease is announced");
     }
 
     [Fact]
