@@ -61,11 +61,11 @@ public sealed partial class MeshSyncEngine : IDisposable
         TimeProvider? timeProvider = null,
         ILogger<MeshSyncEngine>? logger = null,
         IMeterFactory? meterFactory = null)
-        : this(catalog, targets, options, leadership, timeProvider, logger, meterFactory is null ? null : new SyncMetrics(meterFactory), shard: 0, shared: null)
+        : this(catalog, targets, options, leadership, timeProvider, logger, meterFactory is null ? null : new SyncMetrics(meterFactory), shard: null, shared: null)
     {
     }
 
-    /// <summary>Creates the engine of one shard of <see cref="SyncOptions.Shards"/>, sharing the write limit, the pass lock and the metrics with the other shards of this replica.</summary>
+    /// <summary>Creates the engine of one shard of <see cref="SyncOptions.Shards"/> (<see langword="null"/>: every service), sharing the write limit, the pass lock and the metrics with the other shards of this replica.</summary>
     internal MeshSyncEngine(
         IMeshCatalog catalog,
         IEnumerable<IServiceRegistryWriter> targets,
@@ -74,7 +74,7 @@ public sealed partial class MeshSyncEngine : IDisposable
         TimeProvider? timeProvider,
         ILogger? logger,
         SyncMetrics? metrics,
-        int shard,
+        int? shard,
         SyncEngineShared? shared)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -96,12 +96,12 @@ public sealed partial class MeshSyncEngine : IDisposable
         _bucket = shared?.Bucket ?? new TokenBucket(options.MaxWritesPerSecond, _time);
         _pass = shared?.Pass ?? new SemaphoreSlim(1, 1);
         _ownsPass = shared is null;
-        _shards = options.Shards;
-        _shard = shard;
+        _shards = shard is null ? 1 : options.Shards;
+        _shard = shard ?? 0;
         if (_shards > 1)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(shard);
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _shards);
+            ArgumentOutOfRangeException.ThrowIfNegative(_shard, nameof(shard));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(_shard, _shards, nameof(shard));
             _inShard = name => SyncShards.Of(name, _shards) == _shard;
         }
 
@@ -134,7 +134,7 @@ public sealed partial class MeshSyncEngine : IDisposable
         }
     }
 
-    /// <summary>The shard this engine mirrors (from 0), when <see cref="SyncOptions.Shards"/> is more than 1; else <see langword="null"/>.</summary>
+    /// <summary>The shard this engine mirrors (from 0) when it is one shard's engine of a <see cref="SyncShardCoordinator"/>; else <see langword="null"/>: every service.</summary>
     public int? Shard => _shards > 1 ? _shard : null;
 
     /// <summary>Called after every pass of <see cref="RunAsync"/> (the console prints a summary line).</summary>

@@ -239,6 +239,82 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
         _gate.Dispose();
     }
 
+    /// <summary>
+    /// Creates this replica's election for <paramref name="options"/> on <paramref name="store"/>: the options of
+    /// <see cref="SyncOptions.LeaderElection"/> with the election name resolved (<see cref="SyncElectionOptions.Name"/>, else
+    /// the sync id), so the replicas of one sync count and campaign together and those of another sync id do not.
+    /// </summary>
+    /// <param name="store">The registry that holds the election (<c>registry as ISyncElectionStore</c>).</param>
+    /// <param name="options">The sync options (validated).</param>
+    /// <param name="loggerFactory">Logs leadership changes; none when <see langword="null"/>.</param>
+    /// <returns>The election; dispose it after the coordinator.</returns>
+    public static ISyncElection CreateElection(ISyncElectionStore store, SyncOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        var election = options.LeaderElection;
+        return store.CreateElection(
+            new SyncElectionOptions
+            {
+                Kind = election.Kind,
+                Registry = election.Registry,
+                Name = ElectionBaseName(options),
+                Namespace = election.Namespace,
+                Identity = election.Identity,
+                LeaseDuration = election.LeaseDuration,
+                RenewDeadline = election.RenewDeadline,
+                RetryPeriod = election.RetryPeriod,
+            },
+            loggerFactory);
+    }
+
+    /// <summary>
+    /// Finds the registry that holds the election: the one named by <see cref="SyncElectionOptions.Registry"/>, else the only
+    /// registry of <see cref="SyncElectionOptions.Kind"/>; it must implement <see cref="ISyncElectionStore"/>.
+    /// </summary>
+    /// <param name="registries">The running registries.</param>
+    /// <param name="election">The election options.</param>
+    /// <returns>The store, or <see langword="null"/> with kind <c>none</c>.</returns>
+    /// <exception cref="InvalidOperationException">No such registry, several of the kind, the wrong kind, or one that cannot hold an election; the message names the setting and the fix.</exception>
+    public static ISyncElectionStore? FindElectionStore(IEnumerable<IServiceRegistry> registries, SyncElectionOptions election)
+    {
+        ArgumentNullException.ThrowIfNull(registries);
+        ArgumentNullException.ThrowIfNull(election);
+        const string RegistrySetting = "Mesh:Sync:LeaderElection:Registry (--leader-elect-registry)";
+        var kind = election.Kind;
+        if (string.Equals(kind, "none", StringComparison.Ordinal))
+        {
+            return election.Registry is null
+                ? null
+                : throw new InvalidOperationException($"{RegistrySetting} names the registry of a leader election; set Mesh:Sync:LeaderElection:Kind (--leader-elect) to etcd, consul or kubernetes too.");
+        }
+
+        var known = registries.ToList();
+        IServiceRegistry registry;
+        if (election.Registry is { } name)
+        {
+            registry = known.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new InvalidOperationException($"{RegistrySetting}: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
+            if (!string.Equals(registry.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"{RegistrySetting}: registry '{registry.Name}' is of kind {registry.Kind}, not {kind} (the leader election's kind).");
+            }
+        }
+        else
+        {
+            var ofKind = known.Where(r => string.Equals(r.Kind, kind, StringComparison.OrdinalIgnoreCase)).ToList();
+            registry = ofKind.Count switch
+            {
+                0 => throw new InvalidOperationException($"Leader election in {kind} (--leader-elect): no registry of kind {kind} is configured; add one to hold the election."),
+                > 1 => throw new InvalidOperationException($"Leader election in {kind} (--leader-elect): registries {string.Join(", ", ofKind.Select(static r => r.Name))} are of kind {kind}; name the one that holds the election in {RegistrySetting}."),
+                _ => ofKind[0],
+            };
+        }
+
+        return registry as ISyncElectionStore
+            ?? throw new InvalidOperationException($"Leader election in {kind} (--leader-elect): registry '{registry.Name}' cannot hold a leader election in this build.");
+    }
+
     internal static string ElectionBaseName(SyncOptions options) => options.LeaderElection.Name ?? options.SyncId;
 
     private TimeSpan Period => _options.LeaderElection.RetryPeriod;
