@@ -23,12 +23,14 @@ internal sealed class MeshSyncHostedService(IServiceProvider services, IOptions<
     {
         var sync = options.Value;
         var registries = services.GetRequiredService<IMeshRegistries>().Running;
-        var writers = new List<IServiceRegistryWriter>();
-        foreach (var name in sync.To)
+        IReadOnlyList<IServiceRegistryWriter> writers;
+        try
         {
-            var registry = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
-            writers.Add(registry as IServiceRegistryWriter
-                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd, consul, eureka)."]));
+            writers = SyncTargets.Resolve(registries, sync);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To: {ex.Message}"]);
         }
 
         ISyncElectionStore? store;
