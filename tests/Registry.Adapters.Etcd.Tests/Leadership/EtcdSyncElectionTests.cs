@@ -10,13 +10,14 @@ public sealed class EtcdSyncElectionTests(EtcdServerFixture fixture) : IClassFix
 {
     private static readonly TimeSpan Takeover = TimeSpan.FromSeconds(30);
     private readonly string _name = "e" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _prefix = EtcdServerFixture.UniquePrefix("election");
 
     private string ElectionPrefix => $"{EtcdSyncElection.ElectionPrefix}{_name}/";
 
     private EtcdElectionReplica Replica(string identity) =>
-        EtcdElectionReplica.Create(fixture.Server.ClientOptions(), EtcdElectionReplica.Options(_name, identity), _name);
+        EtcdElectionReplica.Create(fixture.Server.ClientOptions(_prefix), EtcdElectionReplica.Options(_name, identity), _name);
 
-    private static async Task<(EtcdElectionReplica Leader, EtcdElectionReplica Standby)> ElectAsync(EtcdElectionReplica a, EtcdElectionReplica b, EtcdTestClient client, string prefix)
+    internal static async Task<(EtcdElectionReplica Leader, EtcdElectionReplica Standby)> ElectAsync(EtcdElectionReplica a, EtcdElectionReplica b, EtcdTestClient client, string prefix)
     {
         a.Candidate.Start();
         b.Candidate.Start();
@@ -117,5 +118,32 @@ public sealed class EtcdSyncElectionTests(EtcdServerFixture fixture) : IClassFix
         (await client.GetAsync(leader.Election.ReplicaKey(lease))).ShouldBeNull("the revoke deleted the replica key at once");
         await standby.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
         standby.Changes.ShouldBe([true]);
+    }
+
+    [Fact]
+    public async Task Campaign_ThreeReplicas_LeadInTheOrderTheyCampaigned()
+    {
+        using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
+        await using var a = Replica("replica-a");
+        await using var b = Replica("replica-b");
+        await using var c = Replica("replica-c");
+        a.Candidate.Start();
+        await a.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+        b.Candidate.Start();
+        await Poll.UntilAsync(async () => (await client.GetPrefixAsync(ElectionPrefix)).Kvs.Count == 2, "b queued");
+        c.Candidate.Start();
+        await Poll.UntilAsync(async () => (await client.GetPrefixAsync(ElectionPrefix)).Kvs.Count == 3, "c queued");
+
+        await a.Candidate.StopAsync();
+        await b.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+        c.Candidate.IsLeader.ShouldBeFalse("c queues behind b");
+
+        await b.Candidate.StopAsync();
+        await c.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+
+        a.Changes.ShouldBe([true, false]);
+        b.Changes.ShouldBe([true, false]);
+        c.Changes.ShouldBe([true]);
+        (await client.GetPrefixAsync(ElectionPrefix)).Kvs.Single().Key.ToStringUtf8().ShouldBe(c.Candidate.Fence!.Key);
     }
 }
