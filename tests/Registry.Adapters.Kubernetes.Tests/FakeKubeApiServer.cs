@@ -221,6 +221,13 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         return json;
     }
 
+    /// <summary>
+    /// Raised under the store's lock after every committed change, before the writing request is answered: the
+    /// resource, the <c>namespace/name</c> key and the stored object (<see langword="null"/> when deleted). Handlers
+    /// must be quick and must not modify the object. A no-op write raises nothing (as it sends no watch event).
+    /// </summary>
+    public event Action<string, string, JsonObject?>? Changed;
+
     /// <summary>Creates or replaces any served object (as another client would, owning no applied fields).</summary>
     public void PutObject(string resource, JsonObject item) => Put(resource, item);
 
@@ -266,5 +273,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         {
             watch.Offer(change);
         }
+
+        Changed?.Invoke(change.Resource, change.Key, change.Type == "DELETED" ? null : change.Item);
     }
 }
