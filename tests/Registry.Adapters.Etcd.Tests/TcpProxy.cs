@@ -17,6 +17,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly Task _accept;
     private volatile bool _paused;
     private TaskCompletionSource _flowing = Flowing();
+    private int _held;
 
     public TcpProxy(int targetPort)
     {
@@ -52,6 +53,9 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public void Resume() => _paused = false;
+
+    /// <summary>How many reads (from either side) the stall has held back so far.</summary>
+    public int Held => Volatile.Read(ref _held);
 
     /// <summary>Holds every byte in both directions on every connection (open or new) until <see cref="Unstall"/>.</summary>
     public void Stall()
@@ -172,7 +176,11 @@ public sealed class TcpProxy : IAsyncDisposable
                     flowing = _flowing.Task;
                 }
 
-                await flowing.WaitAsync(_stop.Token);
+                if (!flowing.IsCompleted)
+                {
+                    Interlocked.Increment(ref _held);
+                    await flowing.WaitAsync(_stop.Token);
+                }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);
             }

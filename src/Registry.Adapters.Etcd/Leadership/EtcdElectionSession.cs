@@ -12,6 +12,8 @@ internal sealed class EtcdElectionSession : IDisposable
     private readonly ITimer _deadline;
     private long _renewedAt;
     private int _ended;
+    private int _sent;
+    private int _renewals;
 
     /// <param name="lease">The lease id.</param>
     /// <param name="sentAt">The timestamp at which the grant was sent: etcd counts the TTL from no earlier than that.</param>
@@ -39,6 +41,22 @@ internal sealed class EtcdElectionSession : IDisposable
     /// <summary>Whether the lease can be trusted now: not lost, and renewed within the renew deadline (checked on the clock, not only by the timer).</summary>
     public bool IsHealthy => !IsLost && _time.GetElapsedTime(Volatile.Read(ref _renewedAt)) < _renewDeadline;
 
+    /// <summary>The keep-alive requests sent on this lease.</summary>
+    public int Sent => Volatile.Read(ref _sent);
+
+    /// <summary>The keep-alive requests etcd answered with the lease alive.</summary>
+    public int Renewals => Volatile.Read(ref _renewals);
+
+    /// <summary>The timestamp (<see cref="TimeProvider.GetTimestamp"/>) the last renewal was sent at, or the grant.</summary>
+    public long RenewedAt => Volatile.Read(ref _renewedAt);
+
+    /// <summary>A keep-alive request is being sent now; returns the timestamp to pass to <see cref="Renewed"/>.</summary>
+    public long Sending()
+    {
+        Interlocked.Increment(ref _sent);
+        return _time.GetTimestamp();
+    }
+
     /// <summary>etcd renewed the lease for a keep-alive sent at <paramref name="sentAt"/>.</summary>
     public void Renewed(long sentAt)
     {
@@ -46,6 +64,8 @@ internal sealed class EtcdElectionSession : IDisposable
         {
             return;
         }
+
+        Interlocked.Increment(ref _renewals);
 
         Volatile.Write(ref _renewedAt, sentAt);
         var remaining = Remaining();

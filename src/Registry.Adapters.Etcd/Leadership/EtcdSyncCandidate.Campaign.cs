@@ -11,6 +11,7 @@ internal sealed partial class EtcdSyncCandidate
     {
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var stop = run.Stop.Token;
+        var backoff = _owner.CreateBackoff();
         Held? held = null;
         EtcdElectionSession? session = null;
         try
@@ -41,11 +42,12 @@ internal sealed partial class EtcdSyncCandidate
                     Demote("its lease was lost");
                     held = null;
                 }
-                catch (Exception ex) when (EtcdSyncElection.IsTransient(ex))
+                catch (Exception ex) when (EtcdSyncElection.IsRetryable(ex))
                 {
                     // The key, if written, is kept: the next attempt finds it and keeps its place in line.
-                    Log.CampaignFailed(_owner.Logger, _owner.RegistryName, Election, EtcdSyncElection.Describe(ex));
-                    await DelayAsync(stop).ConfigureAwait(false);
+                    var delay = _owner.RetryDelay(ex, backoff);
+                    Log.CampaignFailed(_owner.Logger, _owner.RegistryName, Election, delay.TotalMilliseconds, EtcdSyncElection.Describe(ex));
+                    await Task.Delay(delay, _owner.Time, stop).ConfigureAwait(false);
                 }
             }
         }
@@ -164,7 +166,7 @@ internal sealed partial class EtcdSyncCandidate
                     return;
                 }
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && EtcdSyncElection.IsTransient(ex))
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && EtcdSyncElection.IsRetryable(ex))
             {
                 Log.WatchFailed(_owner.Logger, _owner.RegistryName, Election, EtcdSyncElection.Describe(ex));
                 if (connection is not null)
@@ -222,7 +224,7 @@ internal sealed partial class EtcdSyncCandidate
             await CallAsync(connection, txn, "releasing the election", cancellationToken).ConfigureAwait(false);
             Log.Released(_owner.Logger, _owner.RegistryName, Election, held.Key);
         }
-        catch (Exception ex) when (EtcdSyncElection.IsTransient(ex))
+        catch (Exception ex) when (EtcdSyncElection.IsRetryable(ex))
         {
             // The key then goes with the lease (on dispose, or after its TTL).
             Log.ReleaseFailed(_owner.Logger, _owner.RegistryName, Election, EtcdSyncElection.Describe(ex));

@@ -19,8 +19,8 @@ internal sealed partial class EtcdSyncCandidate
         [LoggerMessage(3313, LogLevel.Information, "etcd leader election {Registry}/{Election}: stepped down: {Reason}")]
         public static partial void SteppedDown(ILogger logger, string registry, string election, string reason);
 
-        [LoggerMessage(3314, LogLevel.Warning, "etcd leader election {Registry}/{Election}: campaign failed, retrying: {Error}")]
-        public static partial void CampaignFailed(ILogger logger, string registry, string election, string error);
+        [LoggerMessage(3314, LogLevel.Warning, "etcd leader election {Registry}/{Election}: campaign failed, retrying in {DelayMs} ms: {Error}")]
+        public static partial void CampaignFailed(ILogger logger, string registry, string election, double delayMs, string error);
 
         [LoggerMessage(3315, LogLevel.Warning, "etcd leader election {Registry}/{Election}: watch failed, reading again: {Error}")]
         public static partial void WatchFailed(ILogger logger, string registry, string election, string error);

@@ -7,23 +7,27 @@ internal sealed partial class EtcdSyncElection
 {
     private async Task RunSessionsAsync(CancellationToken cancellationToken)
     {
+        var backoff = CreateBackoff();
         while (!cancellationToken.IsCancellationRequested)
         {
+            var delay = Options.RetryPeriod;
             EtcdElectionSession? session = null;
             EtcdConnection? connection = null;
             try
             {
                 connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
                 session = await GrantAsync(connection, cancellationToken).ConfigureAwait(false);
+                backoff.Reset();
                 await KeepAliveAsync(session, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (IsRetryable(ex))
             {
-                Log.LeaseFailed(Logger, RegistryName, Name, Describe(ex));
+                delay = RetryDelay(ex, backoff);
+                Log.LeaseFailed(Logger, RegistryName, Name, delay.TotalMilliseconds, Describe(ex));
                 if (connection is not null)
                 {
                     Failed(connection);
@@ -51,7 +55,7 @@ internal sealed partial class EtcdSyncElection
 
             try
             {
-                await Task.Delay(Options.RetryPeriod, Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -109,7 +113,7 @@ internal sealed partial class EtcdSyncElection
                 using var call = connection.Lease.LeaseKeepAlive(connection.Headers, cancellationToken: token);
                 while (true)
                 {
-                    var sentAt = Time.GetTimestamp();
+                    var sentAt = session.Sending();
                     await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = session.Lease }, token).ConfigureAwait(false);
                     if (!await call.ResponseStream.MoveNext(token).ConfigureAwait(false))
                     {
@@ -134,7 +138,7 @@ internal sealed partial class EtcdSyncElection
             {
                 return;
             }
-            catch (Exception ex) when (IsTransient(ex))
+            catch (Exception ex) when (IsRetryable(ex))
             {
                 Log.KeepAliveFailed(Logger, RegistryName, Name, session.Lease, Describe(ex));
                 if (ex is Grpc.Core.RpcException rpc && EtcdErrors.IsInvalidToken(rpc) && connection is not null)
@@ -165,7 +169,7 @@ internal sealed partial class EtcdSyncElection
             var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
             await RevokeAsync(connection, lease, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (IsRetryable(ex))
         {
             Log.RevokeFailed(Logger, RegistryName, Name, lease, Describe(ex));
         }
@@ -181,7 +185,7 @@ internal sealed partial class EtcdSyncElection
                 cancellationToken).ConfigureAwait(false);
             Log.LeaseRevoked(Logger, RegistryName, Name, lease);
         }
-        catch (Exception ex) when (IsTransient(ex))
+        catch (Exception ex) when (IsRetryable(ex))
         {
             // The lease then expires after its TTL, and every key on it with it.
             Log.RevokeFailed(Logger, RegistryName, Name, lease, Describe(ex));

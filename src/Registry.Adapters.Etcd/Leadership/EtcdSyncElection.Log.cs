@@ -13,8 +13,8 @@ internal sealed partial class EtcdSyncElection
         [LoggerMessage(3301, LogLevel.Warning, "etcd leader election {Registry}/{Name}: lease {Lease} is lost ({Reason}); every candidate stepped down and campaigns again under a new lease")]
         public static partial void LeaseLost(ILogger logger, string registry, string name, long lease, string reason);
 
-        [LoggerMessage(3302, LogLevel.Warning, "etcd leader election {Registry}/{Name}: granting the lease failed, retrying: {Error}")]
-        public static partial void LeaseFailed(ILogger logger, string registry, string name, string error);
+        [LoggerMessage(3302, LogLevel.Warning, "etcd leader election {Registry}/{Name}: granting the lease failed, retrying in {DelayMs} ms: {Error}")]
+        public static partial void LeaseFailed(ILogger logger, string registry, string name, double delayMs, string error);
 
         [LoggerMessage(3303, LogLevel.Warning, "etcd leader election {Registry}/{Name}: keeping lease {Lease} alive failed, retrying: {Error}")]
         public static partial void KeepAliveFailed(ILogger logger, string registry, string name, long lease, string error);

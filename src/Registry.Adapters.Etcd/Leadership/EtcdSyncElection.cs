@@ -217,10 +217,30 @@ internal sealed partial class EtcdSyncElection : ISyncElection
         }
     }
 
-    /// <summary>Whether a failure of a request or stream is one to retry after <see cref="SyncElectionOptions.RetryPeriod"/>.</summary>
-    internal static bool IsTransient(Exception ex) =>
-        ex is RegistryException { IsPermanent: false } or RpcException or IOException or HttpRequestException or ObjectDisposedException or InvalidOperationException
+    /// <summary>
+    /// Whether a failure of a request or stream is one the election retries: every one it can meet. A permanent one
+    /// (bad credentials, no permission) is retried too, slowly (<see cref="RetryDelay"/>), so that fixing the role in
+    /// etcd is enough, as the watch of the registry does.
+    /// </summary>
+    internal static bool IsRetryable(Exception ex) =>
+        ex is RegistryException or RpcException or IOException or HttpRequestException or ObjectDisposedException or InvalidOperationException
             or OperationCanceledException;
+
+    /// <summary>How long to wait after <paramref name="ex"/>: the retry period, or the registry's reconnect backoff for a permanent failure.</summary>
+    internal TimeSpan RetryDelay(Exception ex, RetryBackoff backoff)
+    {
+        if (ex is RegistryException { IsPermanent: true })
+        {
+            var delay = backoff.NextDelay();
+            return delay > Options.RetryPeriod ? delay : Options.RetryPeriod;
+        }
+
+        backoff.Reset();
+        return Options.RetryPeriod;
+    }
+
+    /// <summary>A fresh backoff of the registry's reconnect options, for permanent failures.</summary>
+    internal RetryBackoff CreateBackoff() => _options.Reconnect.CreateBackoff();
 
     /// <summary>Makes a failure safe to log: bounded, printable, secrets scrubbed.</summary>
     internal static string Describe(Exception ex) => Registry.Adapters.Backends.SecretScrubber.ScrubPrintable(ex.Message, 300);

@@ -10,13 +10,14 @@ public sealed class EtcdSyncElectionTests(EtcdServerFixture fixture) : IClassFix
 {
     private static readonly TimeSpan Takeover = TimeSpan.FromSeconds(30);
     private readonly string _name = "e" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _prefix = EtcdServerFixture.UniquePrefix("election");
 
     private string ElectionPrefix => $"{EtcdSyncElection.ElectionPrefix}{_name}/";
 
     private EtcdElectionReplica Replica(string identity) =>
-        EtcdElectionReplica.Create(fixture.Server.ClientOptions(), EtcdElectionReplica.Options(_name, identity), _name);
+        EtcdElectionReplica.Create(fixture.Server.ClientOptions(_prefix), EtcdElectionReplica.Options(_name, identity), _name);
 
-    private static async Task<(EtcdElectionReplica Leader, EtcdElectionReplica Standby)> ElectAsync(EtcdElectionReplica a, EtcdElectionReplica b, EtcdTestClient client, string prefix)
+    internal static async Task<(EtcdElectionReplica Leader, EtcdElectionReplica Standby)> ElectAsync(EtcdElectionReplica a, EtcdElectionReplica b, EtcdTestClient client, string prefix)
     {
         a.Candidate.Start();
         b.Candidate.Start();
