@@ -1,0 +1,131 @@
+using System.Diagnostics.CodeAnalysis;
+using Registry.Adapters.Sync;
+using Registry.Adapters.Testing;
+using Registry.Adapters.Tests.Registries;
+using Shouldly;
+using Xunit;
+using static Registry.Adapters.Tests.Catalog.CatalogTestKit;
+
+namespace Registry.Adapters.Tests.Sync;
+
+/// <summary>Issue 11's idle budget, counted: nothing changes → nothing is written, drift repairs included; one change → one instance.</summary>
+public sealed class MeshSyncEngineIdleTests : IDisposable
+{
+    private readonly CatalogFile _file = new();
+
+    public void Dispose() => _file.Dispose();
+
+    private static ServiceInstance[] Many(string service, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Instance(service, $"{service}-{i}", $"10.1.{i / 200}.{(i % 200) + 1}", 8000 + i))];
+
+    [Fact]
+    public async Task RunOnceAsync_TenIdleMinutesWithDriftRepairs_ZeroWritesThenOneChangeWritesOneInstance()
+    {
+        var (catalog, time) = CreateWith(null, ("eureka", [.. Many("orders", 40), .. Many("billing", 25)]), ("consul", Many("search", 30)));
+        var target = new CountingWriter(new FileRegistry("target", new FileRegistryOptions { Path = _file.Path, UseFileSystemWatcher = false }));
+        var options = new SyncOptions { Resync = TimeSpan.FromMinutes(5) };
+        options.To.Add("target");
+        using var engine = new MeshSyncEngine(catalog, [target], options, timeProvider: time);
+
+        var cold = await engine.RunOnceAsync();
+        cold.Writes.ShouldBe(95);
+        var listsAfterCold = target.Lists;
+
+        // Ten simulated minutes, a pass every minute as the loop makes on a wake-up; the 5th and 10th are drift repairs.
+        var idle = new List<SyncPassResult>();
+        for (var minute = 1; minute <= 10; minute++)
+        {
+            time.Advance(TimeSpan.FromMinutes(1));
+            idle.Add(await engine.RunOnceAsync());
+        }
+
+        target.Lists.ShouldBe(listsAfterCold + 2, "a drift repair at minute 5 and one at minute 10 list the target again");
+        idle.Sum(static p => p.Writes).ShouldBe(0);
+        idle.Sum(static p => p.Requests).ShouldBe(0);
+        target.Applies.ShouldBe(1, "only the cold pass wrote");
+
+        var changed = Many("orders", 40);
+        changed[17] = changed[17] with { Ports = [new ServicePort("http", 9999, "http")] };
+        catalog.Apply("eureka", Change("orders", changed));
+        var one = await engine.RunOnceAsync();
+
+        one.Writes.ShouldBe(1);
+        one.Targets[0].Updates.ShouldHaveSingleItem().Id.ShouldBe("orders-17");
+        one.Targets[0].Creates.ShouldBeEmpty();
+        one.Targets[0].Deletes.ShouldBeEmpty();
+        target.Applies.ShouldBe(2);
+        target.LastBatch.ShouldNotBeNull().Services.Keys.ShouldBe(["orders"]);
+        var owned = (await target.ListOwnedAsync(SyncMetadata.DefaultSyncId)).Services;
+        owned["orders"].Single(i => i.Id == "orders-17").Ports[0].Port.ShouldBe(9999);
+        owned.Values.Sum(static s => s.Count).ShouldBe(95);
+    }
+
+    [Fact]
+    public async Task RunAsync_TenIdleSimulatedMinutes_DriftRepairsWriteNothing()
+    {
+        var (catalog, time) = CreateWith(null, ("eureka", Many("orders", 50)));
+        var target = new CountingWriter(new FileRegistry("target", new FileRegistryOptions { Path = _file.Path, UseFileSystemWatcher = false }));
+        var options = new SyncOptions { Resync = TimeSpan.FromMinutes(5) };
+        options.To.Add("target");
+        using var engine = new MeshSyncEngine(catalog, [target], options, timeProvider: time);
+        var passes = new List<SyncPassResult>();
+        engine.PassCompleted = pass =>
+        {
+            lock (passes)
+            {
+                passes.Add(pass);
+            }
+        };
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() => engine.RunAsync(stop.Token));
+        await Poll.UntilAsync(() => Task.FromResult(target.Applies == 1), "the cold pass");
+        var lists = target.Lists;
+
+        // Step the clock (the loop sleeps until the next drift repair) until two drift repairs have listed the target again.
+        await Poll.UntilAsync(() => Task.FromResult(target.Lists >= lists + 2), "two drift repairs", between: () => time.Advance(TimeSpan.FromSeconds(10)));
+        await stop.CancelAsync();
+        await loop;
+        target.Lists.ShouldBe(lists + 2);
+        (time.GetUtcNow() - Start).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMinutes(10));
+        target.Applies.ShouldBe(1, "the drift repairs found nothing to write");
+        lock (passes)
+        {
+            passes[0].Writes.ShouldBe(50);
+            passes.Skip(1).Sum(static p => p.Writes).ShouldBe(0);
+            passes.Count.ShouldBe(3, "the cold pass and two drift repairs; nothing else woke the loop");
+        }
+    }
+
+    /// <summary>Counts what the engine asks of the target.</summary>
+    private sealed class CountingWriter(FileRegistry inner) : IServiceRegistryWriter
+    {
+        private int _lists;
+        private int _applies;
+
+        public int Lists => Volatile.Read(ref _lists);
+
+        public int Applies => Volatile.Read(ref _applies);
+
+        public WriteBatch? LastBatch { get; private set; }
+
+        public string Name => inner.Name;
+
+        public string Kind => inner.Kind;
+
+        public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason) =>
+            inner.TryNormalize(desired, out stored, out reason);
+
+        public Task<OwnedRecords> ListOwnedAsync(string syncId, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _lists);
+            return inner.ListOwnedAsync(syncId, cancellationToken);
+        }
+
+        public Task<WriteResult> ApplyAsync(WriteBatch batch, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _applies);
+            LastBatch = batch;
+            return inner.ApplyAsync(batch, cancellationToken);
+        }
+    }
+}
