@@ -8,8 +8,11 @@ using static Registry.Adapters.Tests.Catalog.CatalogTestKit;
 
 namespace Registry.Adapters.Tests.Sync;
 
-/// <summary>Issue 11's idle budget, counted: nothing changes → nothing is written, drift repairs included; one change → one instance.</summary>
-public sealed class MeshSyncEngineIdleTests : IDisposable
+/// <summary>
+/// Issue 11's write budgets, counted: nothing changes → nothing is written, drift repairs included; one change → one
+/// instance; a cold sync → one request per <see cref="SyncOptions.BatchSize"/> instances, services split over batches.
+/// </summary>
+public sealed class MeshSyncEngineBudgetTests : IDisposable
 {
     private readonly CatalogFile _file = new();
 
@@ -96,6 +99,37 @@ public sealed class MeshSyncEngineIdleTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task RunOnceAsync_ServicesLargerThanWhatIsLeftOfABatch_SplitSoEveryBatchIsFull()
+    {
+        var (catalog, _) = CreateWith(null, ("eureka", [.. Many("orders", 100), .. Many("billing", 100), .. Many("search", 100)]));
+        var target = new CountingWriter(new FileRegistry("target", new FileRegistryOptions { Path = _file.Path, UseFileSystemWatcher = false }));
+        var options = new SyncOptions { BatchSize = 128, MaxDeleteRatio = 1 };
+        options.To.Add("target");
+        using var engine = new MeshSyncEngine(catalog, [target], options);
+
+        var cold = await engine.RunOnceAsync();
+
+        cold.Writes.ShouldBe(300);
+        target.Applies.ShouldBe(3, "300 instance writes in batches of 128: 128 + 128 + 44");
+        target.Written.ShouldBe([128, 128, 44]);
+        var owned = (await target.ListOwnedAsync(SyncMetadata.DefaultSyncId)).Services;
+        owned.Keys.Order().ShouldBe(["billing", "orders", "search"]);
+        owned.Values.ShouldAllBe(s => s.Count == 100);
+        (await engine.RunOnceAsync()).Writes.ShouldBe(0);
+
+        // 60 of each service's 100 go away: 180 deletes, split over two batches, and nothing else is touched.
+        catalog.Apply("eureka", Snapshot(true, [.. Many("orders", 40), .. Many("billing", 40), .. Many("search", 40)]));
+        var shrink = await engine.RunOnceAsync();
+
+        shrink.Targets[0].Deletes.Count.ShouldBe(180);
+        target.Written.Skip(3).ShouldBe([128, 52]);
+        owned = (await target.ListOwnedAsync(SyncMetadata.DefaultSyncId)).Services;
+        owned.Values.ShouldAllBe(s => s.Count == 40);
+        owned["search"].Select(static i => i.Id).Order().ShouldBe(Many("search", 40).Select(static i => i.Id).Order());
+        (await engine.RunOnceAsync()).Writes.ShouldBe(0);
+    }
+
     /// <summary>Counts what the engine asks of the target.</summary>
     private sealed class CountingWriter(FileRegistry inner) : IServiceRegistryWriter
     {
@@ -121,11 +155,16 @@ public sealed class MeshSyncEngineIdleTests : IDisposable
             return inner.ListOwnedAsync(syncId, cancellationToken);
         }
 
-        public Task<WriteResult> ApplyAsync(WriteBatch batch, CancellationToken cancellationToken = default)
+        /// <summary>Instances written by each <see cref="ApplyAsync"/>.</summary>
+        public List<int> Written { get; } = [];
+
+        public async Task<WriteResult> ApplyAsync(WriteBatch batch, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _applies);
             LastBatch = batch;
-            return inner.ApplyAsync(batch, cancellationToken);
+            var result = await inner.ApplyAsync(batch, cancellationToken);
+            Written.Add(result.Writes);
+            return result;
         }
     }
 }
