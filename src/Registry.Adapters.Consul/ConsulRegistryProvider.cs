@@ -7,7 +7,7 @@ namespace Registry.Adapters.Consul;
 
 /// <summary>
 /// The <c>consul</c> registry kind: binds <see cref="ConsulRegistryOptions"/> from a <c>Mesh:Registries:N</c>
-/// element and adds <c>--consul URL</c> to <c>mesh-sync</c>.
+/// element or from <c>AddConsul</c>.
 /// </summary>
 public sealed class ConsulRegistryProvider : RegistryKind<ConsulRegistryOptions>
 {
@@ -16,19 +16,6 @@ public sealed class ConsulRegistryProvider : RegistryKind<ConsulRegistryOptions>
 
     /// <inheritdoc />
     public override string Kind => KindName;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
-    [
-        new RegistryShortcut(
-            "--consul",
-            "Adds a Consul registry at URL (http[s]://host:port, or host:port); the token and TLS settings come from CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE, CONSUL_CACERT.",
-            TakesValue: true,
-            ToConfiguration)
-        {
-            ValueName = "URL",
-        },
-    ];
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> Validate(ConsulRegistryOptions options, string settingPath)
@@ -60,22 +47,5 @@ public sealed class ConsulRegistryProvider : RegistryKind<ConsulRegistryOptions>
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(options);
         return new ConsulServiceRegistrar(name, ConsulSettings.Create(options, "Consul"), loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System);
-    }
-
-    private static Dictionary<string, string?> ToConfiguration(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new ArgumentException("--consul needs the agent's address, e.g. --consul http://127.0.0.1:8500 (use \"$CONSUL_HTTP_ADDR\" to take it from the environment).");
-        }
-
-        var text = value.Trim();
-        var candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
-        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
-        {
-            throw new ArgumentException($"--consul '{ConsulSettings.Redact(text)}' is not an http:// or https:// address, e.g. http://127.0.0.1:8500.");
-        }
-
-        return new Dictionary<string, string?>(StringComparer.Ordinal) { ["Address"] = text };
     }
 }

@@ -7,7 +7,7 @@ using Registry.Adapters.Backends;
 
 namespace Registry.Adapters.Etcd;
 
-/// <summary>The <c>etcd</c> registry kind: configuration binding (<c>Mesh:Registries:N:Kind = etcd</c>) and the console's <c>--etcd URL[,URL]</c>.</summary>
+/// <summary>The <c>etcd</c> registry kind: configuration binding (<c>Mesh:Registries:N:Kind = etcd</c>) and <c>AddEtcd</c>.</summary>
 public sealed class EtcdRegistryProvider : RegistryKind<EtcdRegistryOptions>
 {
     /// <summary>The kind name.</summary>
@@ -15,19 +15,6 @@ public sealed class EtcdRegistryProvider : RegistryKind<EtcdRegistryOptions>
 
     /// <inheritdoc />
     public override string Kind => KindName;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
-    [
-        new RegistryShortcut(
-            "--etcd",
-            "Adds an etcd v3 registry: one or more client URLs, comma-separated (http://127.0.0.1:2379).",
-            TakesValue: true,
-            ToConfiguration: ParseShortcut)
-        {
-            ValueName = "URL[,URL]",
-        },
-    ];
 
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, string> RenamedSettings { get; } = new Dictionary<string, string>
@@ -59,34 +46,6 @@ public sealed class EtcdRegistryProvider : RegistryKind<EtcdRegistryOptions>
     /// <inheritdoc />
     protected override IServiceRegistry CreateRegistry(string name, EtcdRegistryOptions options, string settingPath, IServiceProvider services) =>
         new EtcdServiceRegistry(name, options, LoggingOf(services), TimeOf(services), MetersOf(services));
-
-    private static Dictionary<string, string?> ParseShortcut(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new ArgumentException("--etcd expects one or more etcd client URLs, comma-separated, such as http://127.0.0.1:2379.");
-        }
-
-        var keys = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var url = parts[i].Contains("://", StringComparison.Ordinal) ? parts[i] : "http://" + parts[i];
-            if (url.Contains('@', StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"--etcd: URL {(i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)} carries credentials; give the user and password in a --config file (Username, Password), never in the URL.");
-            }
-
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(uri.UserInfo))
-            {
-                throw new ArgumentException($"--etcd: '{ServiceInstanceValidator.Printable(parts[i], 80)}' is not an etcd client URL; use http://host:port or https://host:port (credentials go in a --config file).");
-            }
-
-            keys[$"Endpoints:{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}"] = url;
-        }
-
-        return keys;
-    }
 }
 
 /// <summary>Creates etcd registries and registrars without dependency injection.</summary>

@@ -69,6 +69,19 @@ public sealed class KubernetesRegistryOptions : Registry.Adapters.Backends.IRegi
     /// </summary>
     public Func<IKubernetes>? ClientFactory { get; set; }
 
+    /// <summary>
+    /// The namespace the sync targets of this registry write into: <c>--to istio</c> (ServiceEntries, unless
+    /// <c>Istio:Namespace</c> is set) and <c>--to kubernetes</c> (Services and EndpointSlices). <value>The default value is <c>mesh</c>.</value>
+    /// </summary>
+    public string TargetNamespace { get; set; } = "mesh";
+
+    /// <summary>
+    /// How the <c>istio</c> target of this registry maps services (<c>Istio:HostTemplate</c>, <c>Istio:Location</c>,
+    /// <c>Istio:WorkloadEntries</c>, …, as <c>mesh-sync export istio</c>); its sync id is the sync's own.
+    /// <value>The default value is the export's defaults, in <see cref="TargetNamespace"/>.</value>
+    /// </summary>
+    public global::Registry.Adapters.Kubernetes.Istio.IstioMappingOptions Istio { get; } = new();
+
     /// <summary>Reads an environment variable (<c>KUBECONFIG</c>, <c>KUBERNETES_SERVICE_HOST</c>); a seam for tests. <value>The default value is <see cref="Environment.GetEnvironmentVariable(string)"/>.</value></summary>
     public Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
 
@@ -118,6 +131,21 @@ public sealed class KubernetesRegistryOptions : Registry.Adapters.Backends.IRegi
             {
                 errors.Add($"{path}:Namespaces:{i.ToString(CultureInfo.InvariantCulture)} is '{ServiceInstanceValidator.Printable(Namespaces[i])}'; set it to a namespace name (lower-case letters, digits and '-', at most 63 characters).");
             }
+        }
+
+        if (!IsDnsLabel(TargetNamespace))
+        {
+            errors.Add($"{path}:TargetNamespace is '{ServiceInstanceValidator.Printable(TargetNamespace)}'; set it to a namespace name (lower-case letters, digits and '-', at most 63 characters).");
+        }
+
+        if (Istio.Namespace is not null && !IsDnsLabel(Istio.Namespace))
+        {
+            errors.Add($"{path}:Istio:Namespace is '{ServiceInstanceValidator.Printable(Istio.Namespace)}'; set it to a namespace name, or leave it out to use TargetNamespace.");
+        }
+
+        if (!Istio.HostTemplate.Contains(global::Registry.Adapters.Kubernetes.Istio.IstioMappingOptions.ServicePlaceholder, StringComparison.Ordinal))
+        {
+            errors.Add($"{path}:Istio:HostTemplate '{ServiceInstanceValidator.Printable(Istio.HostTemplate)}' must contain {{service}}.");
         }
 
         if (LabelSelector is { Length: > 1024 })

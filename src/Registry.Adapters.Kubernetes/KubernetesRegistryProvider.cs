@@ -4,7 +4,7 @@ namespace Registry.Adapters.Kubernetes;
 
 /// <summary>
 /// The <c>kubernetes</c> registry kind: binds <see cref="KubernetesRegistryOptions"/> from a <c>Mesh:Registries:N</c>
-/// section and adds the console shortcuts <c>--kubeconfig PATH</c> and <c>--kubernetes</c> (in-cluster).
+/// section or from <c>AddKubernetes</c>.
 /// </summary>
 public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistryOptions>
 {
@@ -13,26 +13,6 @@ public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistry
 
     /// <inheritdoc />
     public override string Kind => KindName;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<RegistryShortcut> Shortcuts { get; } =
-    [
-        new RegistryShortcut(
-            "--kubeconfig",
-            "Adds a Kubernetes registry read through the kubeconfig file PATH (its current context).",
-            TakesValue: true,
-            value => string.IsNullOrWhiteSpace(value)
-                ? throw new ArgumentException("--kubeconfig needs the path of a kubeconfig file, for example --kubeconfig ~/.kube/config.")
-                : new Dictionary<string, string?>(StringComparer.Ordinal) { ["KubeconfigPath"] = value })
-        {
-            ValueName = "PATH",
-        },
-        new RegistryShortcut(
-            "--kubernetes",
-            "Adds a Kubernetes registry read with the pod's service account (in-cluster).",
-            TakesValue: false,
-            _ => new Dictionary<string, string?>(StringComparer.Ordinal) { ["InCluster"] = "true" }),
-    ];
 
     /// <inheritdoc />
     protected override IReadOnlyDictionary<string, string> RenamedSettings { get; } = new Dictionary<string, string>

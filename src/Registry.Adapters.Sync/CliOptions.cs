@@ -3,13 +3,12 @@ using System.CommandLine.Parsing;
 
 namespace Registry.Adapters.Sync;
 
-/// <summary>The options every command shares: registries (<c>--config</c> and one shortcut per provider), output and timing.</summary>
+/// <summary>The options every command shares: registries (<c>--config</c> and the <see cref="RegistryShortcuts"/>), output and timing.</summary>
 internal sealed class CliOptions
 {
-    public CliOptions(IReadOnlyList<IRegistryProvider> providers)
+    public CliOptions(IReadOnlyList<RegistryShortcut> shortcuts)
     {
-        Shortcuts = [.. providers.SelectMany(static p => p.Shortcuts.Select(s => (p.Kind, s)))
-            .Select(static pair => new ShortcutOption(pair.Kind, pair.s, CreateOption(pair.s)))];
+        Shortcuts = [.. shortcuts.Select(static s => new ShortcutOption(s, CreateOption(s)))];
     }
 
     public Option<string?> Config { get; } = new("--config")
@@ -164,5 +163,9 @@ internal sealed class CliOptions
     };
 }
 
-/// <summary>A provider's shortcut option.</summary>
-internal sealed record ShortcutOption(string Kind, RegistryShortcut Shortcut, Option Option);
+/// <summary>A registry shortcut and its command-line option.</summary>
+internal sealed record ShortcutOption(RegistryShortcut Shortcut, Option Option)
+{
+    /// <summary>The kind the shortcut adds.</summary>
+    public string Kind => Shortcut.Kind;
+}

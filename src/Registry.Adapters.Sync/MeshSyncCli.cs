@@ -15,7 +15,7 @@ internal static class MeshSyncCli
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(env);
-        var options = new CliOptions(RegistryProviders.All);
+        var options = new CliOptions(RegistryShortcuts.All);
         // A named command rather than RootCommand, so help says 'mesh-sync' however the program is started.
         var root = new Command("mesh-sync", "Prints and watches the merged catalog of every configured service registry.")
         {

@@ -6,12 +6,12 @@ using Registry.Adapters.Kubernetes;
 namespace Registry.Adapters.Sync;
 
 /// <summary>
-/// The registry kinds <c>mesh-sync</c> knows: each adds its kind to <c>--config</c> and its shortcut
-/// options (<c>--file PATH</c>) to every command. Adding a backend is one line here.
+/// The registry kinds <c>mesh-sync</c> knows: each adds its kind to <c>--config</c>. Adding a backend is one line
+/// here, and its shortcut option (<c>--consul URL</c>) in <see cref="RegistryShortcuts"/>.
 /// </summary>
 internal static class RegistryProviders
 {
-    /// <summary>The providers, in the order their shortcuts appear in help.</summary>
+    /// <summary>The providers.</summary>
     public static IReadOnlyList<IRegistryProvider> All { get; } =
     [
         new FileRegistryProvider(),

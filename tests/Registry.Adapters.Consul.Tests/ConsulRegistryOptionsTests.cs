@@ -185,19 +185,6 @@ public sealed class ConsulRegistryOptionsTests
     }
 
     [Fact]
-    public void Shortcut_Consul_MapsUrlToAddressAndRejectsBadValues()
-    {
-        var shortcut = new ConsulRegistryProvider().Shortcuts.Single();
-
-        shortcut.Option.ShouldBe("--consul");
-        shortcut.TakesValue.ShouldBeTrue();
-        shortcut.ToConfiguration("http://10.0.0.5:8500")["Address"].ShouldBe("http://10.0.0.5:8500");
-        shortcut.ToConfiguration("10.0.0.5:8500")["Address"].ShouldBe("10.0.0.5:8500");
-        Should.Throw<ArgumentException>(() => shortcut.ToConfiguration(null)).Message.ShouldContain("--consul");
-        Should.Throw<ArgumentException>(() => shortcut.ToConfiguration("ftp://x")).Message.ShouldContain("--consul");
-    }
-
-    [Fact]
     public void AddConsul_AddsDefinitionAndProvider()
     {
         var services = new ServiceCollection();

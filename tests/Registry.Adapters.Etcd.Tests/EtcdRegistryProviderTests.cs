@@ -11,31 +11,6 @@ public sealed class EtcdRegistryProviderTests
     private readonly EtcdRegistryProvider _provider = new();
 
     [Fact]
-    public void Shortcut_CommaSeparatedUrls_BecomeEndpoints()
-    {
-        var shortcut = _provider.Shortcuts.ShouldHaveSingleItem();
-        shortcut.Option.ShouldBe("--etcd");
-        shortcut.TakesValue.ShouldBeTrue();
-
-        var keys = shortcut.ToConfiguration("http://10.0.0.1:2379, 10.0.0.2:2379");
-
-        keys["Endpoints:0"].ShouldBe("http://10.0.0.1:2379");
-        keys["Endpoints:1"].ShouldBe("http://10.0.0.2:2379");
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("ftp://x:1")]
-    [InlineData("http://user:pw@x:2379")]
-    public void Shortcut_BadValue_ThrowsClearly(string value)
-    {
-        var ex = Should.Throw<ArgumentException>(() => _provider.Shortcuts[0].ToConfiguration(value));
-
-        ex.Message.ShouldContain("--etcd");
-        ex.Message.ShouldNotContain("pw@");
-    }
-
-    [Fact]
     public async Task Create_BindsEveryOption()
     {
         var section = Section(new Dictionary<string, string?>

@@ -5,7 +5,8 @@ namespace Registry.Adapters.Etcd.Tests;
 
 /// <summary>
 /// A loopback TCP proxy in front of etcd, so a test can cut the registry off (drop its connections and refuse new
-/// ones) while etcd keeps running and others change it, then let the registry back in.
+/// ones) while etcd keeps running and others change it, then let the registry back in; or stall it (connections stay
+/// open, but no byte goes through in either direction until <see cref="Unstall"/>), as a hung network does.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -15,6 +16,8 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<Socket> _open = [];
     private readonly Task _accept;
     private volatile bool _paused;
+    private TaskCompletionSource _flowing = Flowing();
+    private int _held;
 
     public TcpProxy(int targetPort)
     {
@@ -50,6 +53,37 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public void Resume() => _paused = false;
+
+    /// <summary>How many reads (from either side) the stall has held back so far.</summary>
+    public int Held => Volatile.Read(ref _held);
+
+    /// <summary>Holds every byte in both directions on every connection (open or new) until <see cref="Unstall"/>.</summary>
+    public void Stall()
+    {
+        lock (_open)
+        {
+            if (_flowing.Task.IsCompleted)
+            {
+                _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Lets the held bytes and everything after them through again.</summary>
+    public void Unstall()
+    {
+        lock (_open)
+        {
+            _flowing.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.SetResult();
+        return source;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -134,6 +168,18 @@ public sealed class TcpProxy : IAsyncDisposable
                 if (read == 0)
                 {
                     return;
+                }
+
+                Task flowing;
+                lock (_open)
+                {
+                    flowing = _flowing.Task;
+                }
+
+                if (!flowing.IsCompleted)
+                {
+                    Interlocked.Increment(ref _held);
+                    await flowing.WaitAsync(_stop.Token);
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);

@@ -59,22 +59,6 @@ public sealed class EurekaRegistryProviderTests
     }
 
     [Fact]
-    public void Shortcut_CommaSeparatedUrls_BecomeServiceUrls()
-    {
-        var shortcut = new EurekaRegistryProvider().Shortcuts.ShouldHaveSingleItem();
-
-        var keys = shortcut.ToConfiguration("http://a:8761/eureka/, http://u:p@b:8761/eureka/");
-
-        shortcut.Option.ShouldBe("--eureka");
-        shortcut.TakesValue.ShouldBeTrue();
-        keys["ServiceUrls:0"].ShouldBe("http://a:8761/eureka/");
-        keys["ServiceUrls:1"].ShouldBe("http://u:p@b:8761/eureka/");
-        var bad = Should.Throw<ArgumentException>(() => shortcut.ToConfiguration("ftp://x,http://u:secret@y/"));
-        bad.Message.ShouldContain("--eureka");
-        bad.Message.ShouldNotContain("secret");
-    }
-
-    [Fact]
     public async Task AddEurekaRegistrar_ResolvesKeyedAndDefaultRegistrar()
     {
         var services = new ServiceCollection();

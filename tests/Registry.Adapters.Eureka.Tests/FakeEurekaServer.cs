@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -42,6 +44,15 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
     /// <summary>Every request received, in order.</summary>
     public ConcurrentQueue<FakeEurekaRequest> Requests { get; } = new();
 
+    /// <summary>The certificate the fake serves HTTPS with; plain HTTP when <see langword="null"/>.</summary>
+    public X509Certificate2? ServerCertificate { get; private init; }
+
+    /// <summary>Whether the TLS handshake demands a client certificate (mutual TLS), as a Eureka behind an mTLS gateway does.</summary>
+    public bool RequireClientCertificate { get; private init; }
+
+    /// <summary>The subject of the last client certificate presented.</summary>
+    public string? LastClientCertificateSubject { get; private set; }
+
     /// <summary>Basic-auth credentials the fake demands (401 otherwise); <see langword="null"/> for none.</summary>
     public (string User, string Password)? Credentials { get; set; }
 
@@ -68,16 +79,16 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
         Requests.Count(r => r.Method == method && r.Path.EndsWith("/eureka/" + pathSuffix, StringComparison.Ordinal));
 
     /// <summary>Starts a fake on a free port (or on <paramref name="port"/>, to come back on the same address after <see cref="StopAsync"/>).</summary>
-    public static async Task<FakeEurekaServer> StartAsync(TimeProvider? time = null, int port = 0)
+    public static async Task<FakeEurekaServer> StartAsync(TimeProvider? time = null, int port = 0, X509Certificate2? serverCertificate = null, bool requireClientCertificate = false)
     {
-        var server = new FakeEurekaServer(time ?? TimeProvider.System);
+        var server = new FakeEurekaServer(time ?? TimeProvider.System) { ServerCertificate = serverCertificate, RequireClientCertificate = requireClientCertificate };
         await server.StartOnAsync(port);
         return server;
     }
 
     /// <summary>The service URL with user info, when <see cref="Credentials"/> are set.</summary>
     public string UrlWithCredentials(string user, string password) =>
-        BaseUrl.Replace("http://", $"http://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@", StringComparison.Ordinal);
+        BaseUrl.Replace("://", $"://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password)}@", StringComparison.Ordinal);
 
     /// <summary>Stops listening (connections are refused) and keeps the registry.</summary>
     public async Task StopAsync()
@@ -107,10 +118,31 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        if (ServerCertificate is { } certificate)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = certificate;
+                if (RequireClientCertificate)
+                {
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.AllowAnyClientCertificate();
+                }
+            })));
+        }
+        else
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        }
+
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
+            if (context.Connection.ClientCertificate is { } clientCertificate)
+            {
+                LastClientCertificateSubject = clientCertificate.Subject;
+            }
+
             if (context.Request.Headers.ContainsKey(ReplicationHeader))
             {
                 Interlocked.Increment(ref _replicationRequests);
@@ -148,7 +180,7 @@ public sealed partial class FakeEurekaServer : IAsyncDisposable
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
-        BaseUrl = $"http://127.0.0.1:{Port}/eureka/";
+        BaseUrl = $"{(ServerCertificate is null ? "http" : "https")}://127.0.0.1:{Port}/eureka/";
     }
 
     private static bool Authorized(HttpContext context, (string User, string Password) credentials)

@@ -11,20 +11,6 @@ public sealed class KubernetesRegistryProviderTests
     private readonly KubernetesRegistryProvider _provider = new();
 
     [Fact]
-    public void Shortcuts_KubeconfigAndInCluster_MapToOptionKeys()
-    {
-        _provider.Kind.ShouldBe("kubernetes");
-        var kubeconfig = _provider.Shortcuts.Single(s => s.Option == "--kubeconfig");
-        kubeconfig.TakesValue.ShouldBeTrue();
-        kubeconfig.ToConfiguration("/home/me/.kube/config").ShouldBe(new Dictionary<string, string?> { ["KubeconfigPath"] = "/home/me/.kube/config" });
-        Should.Throw<ArgumentException>(() => kubeconfig.ToConfiguration(" ")).Message.ShouldContain("--kubeconfig");
-
-        var inCluster = _provider.Shortcuts.Single(s => s.Option == "--kubernetes");
-        inCluster.TakesValue.ShouldBeFalse();
-        inCluster.ToConfiguration(null).ShouldBe(new Dictionary<string, string?> { ["InCluster"] = "true" });
-    }
-
-    [Fact]
     public async Task Create_Section_BindsOptions()
     {
         var path = Path.GetTempFileName();

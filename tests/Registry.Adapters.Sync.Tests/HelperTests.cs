@@ -32,12 +32,4 @@ public sealed class HelperTests
     [InlineData("-1")]
     [InlineData("0s")]
     public void Durations_Invalid_Rejected(string text) => Durations.TryParse(text, out _).ShouldBeFalse();
-
-    [Fact]
-    public void RegistryProviders_EveryShortcutIsUnique()
-    {
-        var options = RegistryProviders.All.SelectMany(p => p.Shortcuts).Select(s => s.Option).ToList();
-        options.ShouldContain("--file");
-        options.Distinct().Count().ShouldBe(options.Count);
-    }
 }

@@ -358,8 +358,8 @@ public abstract class ServiceRegistrarConformanceTests : IAsyncLifetime
         builder.Services.AddKeyedSingleton(RegistrarKey, (_, _) => CreateRegistrar());
         builder.Services.AddSelfRegistration(instance, RegistrarKey, o =>
         {
-            o.RetryDelay = TimeSpan.FromSeconds(1);
-            o.MaxRetryDelay = TimeSpan.FromSeconds(2);
+            o.Retry.InitialDelay = TimeSpan.FromSeconds(1);
+            o.Retry.MaxDelay = TimeSpan.FromSeconds(2);
             configure?.Invoke(o);
         });
         return builder.Build();

@@ -12,7 +12,7 @@ namespace Registry.Adapters.Consul.Client;
 /// A small typed client for the parts of Consul's HTTP API the adapter uses. The token travels only in the
 /// <c>X-Consul-Token</c> header; error messages carry the method, the path and the status, never the token.
 /// </summary>
-internal sealed class ConsulClient : IDisposable
+internal sealed partial class ConsulClient : IDisposable
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http;
@@ -92,7 +92,7 @@ internal sealed class ConsulClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private Task<ConsulResponse> GetAsync(string path, ConsulQuery query, bool withTags, CancellationToken cancellationToken)
+    private Task<ConsulResponse> GetAsync(string path, ConsulQuery query, bool withTags, CancellationToken cancellationToken, HttpStatusCode? accept = null)
     {
         var url = new ConsulUrl(path).Add("dc", _settings.Datacenter).Add("ns", _settings.Namespace).Add("partition", _settings.Partition);
         if (withTags)
@@ -126,7 +126,7 @@ internal sealed class ConsulClient : IDisposable
             url.Flag("stale");
         }
 
-        return SendAsync(HttpMethod.Get, url.ToString(), null, timeout, cancellationToken, limits);
+        return SendAsync(HttpMethod.Get, url.ToString(), null, timeout, cancellationToken, limits, accept);
     }
 
     private ConsulUrl Scoped(string path) => new ConsulUrl(path).Add("ns", _settings.Namespace).Add("partition", _settings.Partition);

@@ -14,6 +14,18 @@ internal sealed class ConsulTxnOp
     public ConsulTxnServiceOp? Service { get; set; }
 
     public ConsulTxnCheckOp? Check { get; set; }
+
+    public ConsulTxnKvOp? KV { get; set; }
+}
+
+/// <summary>A KV operation (the fence uses <c>check-session</c>: the key must be held by <see cref="Session"/>).</summary>
+internal sealed class ConsulTxnKvOp
+{
+    public required string Verb { get; set; }
+
+    public required string Key { get; set; }
+
+    public string? Session { get; set; }
 }
 
 /// <summary>A node operation (<c>set</c>, <c>cas</c>, <c>get</c>, <c>delete</c>, <c>delete-cas</c>).</summary>

@@ -11,6 +11,7 @@ internal sealed partial class ConsulSyncWriter
     public async Task<WriteResult> ApplyAsync(WriteBatch batch, CancellationToken cancellationToken)
     {
         WriterChecks.CheckBatch(batch);
+        var fence = FenceOf(batch);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -30,10 +31,17 @@ internal sealed partial class ConsulSyncWriter
             try
             {
                 ulong last = 0;
-                foreach (var chunk in Chunk(writes, state.NodeExists))
+                foreach (var chunk in Chunk(writes, state.NodeExists, fence is null ? 0 : 1))
                 {
                     var operations = new List<ConsulTxnOp>(MaxOpsPerTxn);
-                    if (!state.NodeExists && chunk.Any(static w => w.Record is not null))
+                    if (fence is not null)
+                    {
+                        // Operation 0: the election key must still be held by the leader's session, else nothing is applied.
+                        operations.Add(new ConsulTxnOp { KV = new ConsulTxnKvOp { Verb = "check-session", Key = fence.Key, Session = fence.Holder } });
+                    }
+
+                    var writesNode = !state.NodeExists && chunk.Any(static w => w.Record is not null);
+                    if (writesNode)
                     {
                         operations.Add(NodeOperation(batch.SyncId));
                     }
@@ -48,6 +56,12 @@ internal sealed partial class ConsulSyncWriter
                             ? string.Join("; ", errors.Take(3).Select(static e => $"operation {e.OpIndex.ToString(CultureInfo.InvariantCulture)}: {ServiceInstanceValidator.Printable(e.What, 200)}"))
                             : "no error given";
                         Log.RolledBack(Logger, _registry.Name, operations.Count, error);
+                        if (fence is not null && answer.Errors?.Any(static e => e.OpIndex == 0) == true)
+                        {
+                            throw new WriteFenceLostException(
+                                $"the Consul key '{ServiceInstanceValidator.Printable(fence.Key)}' is no longer held by session {ServiceInstanceValidator.Printable(fence.Holder ?? string.Empty)}: another replica leads now, and nothing of the transaction of {operations.Count.ToString(CultureInfo.InvariantCulture)} operations was written");
+                        }
+
                         throw new RegistryException(
                             $"Consul rolled back a transaction of {operations.Count.ToString(CultureInfo.InvariantCulture)} operations (nothing of it was written; the owned records are listed again): {error}");
                     }
@@ -62,7 +76,7 @@ internal sealed partial class ConsulSyncWriter
                         }
                     }
 
-                    state.NodeExists |= operations[0].Node is not null;
+                    state.NodeExists |= writesNode;
                     Record(state, chunk, indexes);
                 }
 
@@ -197,18 +211,34 @@ internal sealed partial class ConsulSyncWriter
         },
     };
 
-    /// <summary>Groups the writes into transactions of at most <see cref="MaxOpsPerTxn"/> operations; one instance's operations stay together.</summary>
-    private static IEnumerable<List<PlannedWrite>> Chunk(List<PlannedWrite> writes, bool nodeExists)
+    /// <summary>
+    /// The batch's fence when this registry holds it (a Consul election on the same servers), else <see langword="null"/>:
+    /// the sync checks leadership before the batch, and the fence cannot be checked here.
+    /// </summary>
+    private WriteFence? FenceOf(WriteBatch batch)
+    {
+        if (batch.Fence is not { } fence || !string.Equals(fence.Registry, _registry.Name, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(fence.Holder) || string.IsNullOrEmpty(fence.Key)
+            ? throw new ArgumentException($"The write fence of Consul registry '{_registry.Name}' needs its key and the holding session (Holder).", nameof(batch))
+            : fence;
+    }
+
+    /// <summary>Groups the writes into transactions of at most <see cref="MaxOpsPerTxn"/> operations (<paramref name="reserved"/> of them taken); one instance's operations stay together.</summary>
+    private static IEnumerable<List<PlannedWrite>> Chunk(List<PlannedWrite> writes, bool nodeExists, int reserved)
     {
         var chunk = new List<PlannedWrite>();
-        var count = nodeExists ? 0 : 1;
+        var count = reserved + (nodeExists ? 0 : 1);
         foreach (var write in writes)
         {
             if (chunk.Count > 0 && count + write.Operations.Count > MaxOpsPerTxn)
             {
                 yield return chunk;
                 chunk = [];
-                count = 0;
+                count = reserved;
             }
 
             chunk.Add(write);

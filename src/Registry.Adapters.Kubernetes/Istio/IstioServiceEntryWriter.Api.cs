@@ -14,7 +14,7 @@ public sealed partial class IstioServiceEntryWriter
         object list;
         try
         {
-            list = await _client.CustomObjects.ListNamespacedCustomObjectAsync(Group, Version, _namespace, plural, labelSelector: selector, cancellationToken: cancellationToken).ConfigureAwait(false);
+            list = await Client.CustomObjects.ListNamespacedCustomObjectAsync(Group, Version, _namespace, plural, labelSelector: selector, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException ex)
         {
@@ -34,7 +34,7 @@ public sealed partial class IstioServiceEntryWriter
     {
         try
         {
-            var existing = JsonNode.Parse(KubernetesJson.Serialize(await _client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, _namespace, plural, name, cancellationToken).ConfigureAwait(false)));
+            var existing = JsonNode.Parse(KubernetesJson.Serialize(await Client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, _namespace, plural, name, cancellationToken).ConfigureAwait(false)));
             var labels = existing?["metadata"]?["labels"] as JsonObject;
             return labels?[KubernetesOwnership.ManagedByLabel]?.GetValue<string>() == KubernetesOwnership.ManagedByValue
                 && labels[KubernetesOwnership.SyncIdLabel]?.GetValue<string>() == syncId
@@ -56,7 +56,7 @@ public sealed partial class IstioServiceEntryWriter
     {
         try
         {
-            await _client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(obj.ToJsonString(), V1Patch.PatchType.ApplyPatch), Group, Version, _namespace, plural, name,
+            await Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(obj.ToJsonString(), V1Patch.PatchType.ApplyPatch), Group, Version, _namespace, plural, name,
                 fieldManager: FieldManager, force: false, cancellationToken: cancellationToken).ConfigureAwait(false);
             return null;
         }
@@ -80,14 +80,14 @@ public sealed partial class IstioServiceEntryWriter
     {
         try
         {
-            var existing = JsonNode.Parse(KubernetesJson.Serialize(await _client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, _namespace, owned.Plural, owned.Name, cancellationToken).ConfigureAwait(false)));
+            var existing = JsonNode.Parse(KubernetesJson.Serialize(await Client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, _namespace, owned.Plural, owned.Name, cancellationToken).ConfigureAwait(false)));
             if (existing?["metadata"]?["labels"]?[KubernetesOwnership.SyncIdLabel]?.GetValue<string>() != syncId)
             {
                 return;
             }
 
             var options = new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = existing["metadata"]!["resourceVersion"]!.GetValue<string>() } };
-            await _client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, Version, _namespace, owned.Plural, owned.Name, body: options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await Client.CustomObjects.DeleteNamespacedCustomObjectAsync(Group, Version, _namespace, owned.Plural, owned.Name, body: options, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
         {

@@ -26,7 +26,7 @@ public sealed partial class IstioServiceEntryWriter : IServiceRegistryWriter
     private const string ServiceEntries = "serviceentries";
     private const string WorkloadEntries = "workloadentries";
 
-    private readonly IKubernetes _client;
+    private readonly Func<IKubernetes> _clientFactory;
     private readonly IstioMappingOptions _options;
     private readonly string _namespace;
     private Dictionary<string, OwnedService> _owned = new(StringComparer.Ordinal);
@@ -36,13 +36,19 @@ public sealed partial class IstioServiceEntryWriter : IServiceRegistryWriter
     /// <param name="client">The API client.</param>
     /// <param name="options">The mapping; <see cref="IstioMappingOptions.Namespace"/> is required (the sync id comes from each batch).</param>
     public IstioServiceEntryWriter(string name, IKubernetes client, IstioMappingOptions options)
+        : this(name, ClientOf(client), options)
+    {
+    }
+
+    /// <summary>Creates the writer of a Kubernetes registry, on its client (created on first use; a failure is the registry's error).</summary>
+    internal IstioServiceEntryWriter(string name, Func<IKubernetes> client, IstioMappingOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.Namespace);
         Name = name;
-        _client = client;
+        _clientFactory = client;
         _options = options;
         _namespace = options.Namespace;
     }
@@ -50,8 +56,16 @@ public sealed partial class IstioServiceEntryWriter : IServiceRegistryWriter
     /// <inheritdoc />
     public string Name { get; }
 
+    private IKubernetes Client => _clientFactory();
+
     /// <inheritdoc />
     public string Kind => "istio";
+
+    private static Func<IKubernetes> ClientOf(IKubernetes client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return () => client;
+    }
 
     private sealed record OwnedObject(string Plural, string Name, string Hash, bool Drifted);
 

@@ -111,22 +111,17 @@ internal static class SyncCommand
         return sync;
     }
 
-    private static List<IServiceRegistryWriter> ResolveTargets(MeshSession session, SyncOptions sync)
+    private static IReadOnlyList<IServiceRegistryWriter> ResolveTargets(MeshSession session, SyncOptions sync)
     {
         var known = session.Registries;
-        var writers = new List<IServiceRegistryWriter>();
-        for (var i = 0; i < sync.To.Count; i++)
+        IReadOnlyList<IServiceRegistryWriter> writers;
+        try
         {
-            var name = sync.To[i];
-            var registry = known.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new CliUsageException($"--to: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
-            if (registry is not IServiceRegistryWriter writer)
-            {
-                throw new CliUsageException($"--to: registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target; writable kinds implement the writer contract (file, etcd, consul, eureka).");
-            }
-
-            sync.To[i] = registry.Name;
-            writers.Add(writer);
+            writers = SyncTargets.Resolve(known, sync);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliUsageException($"--to: {ex.Message}", ex);
         }
 
         foreach (var name in sync.From.Where(f => !known.Any(r => string.Equals(r.Name, f, StringComparison.OrdinalIgnoreCase))))

@@ -27,9 +27,6 @@ public abstract class RegistryKind<TOptions> : IRegistryProvider
     /// <inheritdoc />
     public abstract string Kind { get; }
 
-    /// <inheritdoc />
-    public virtual IReadOnlyList<RegistryShortcut> Shortcuts => [];
-
     /// <summary>The name of the builder method that adds this kind in code (<c>AddConsul</c>), for setting paths.</summary>
     protected virtual string MethodName => "Add" + char.ToUpperInvariant(Kind[0]) + Kind[1..];
 

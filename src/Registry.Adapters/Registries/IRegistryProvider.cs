@@ -3,8 +3,8 @@ using Microsoft.Extensions.Configuration;
 namespace Registry.Adapters;
 
 /// <summary>
-/// Plugs one registry kind into configuration binding (<c>Mesh:Registries:N:Kind</c>) and into the
-/// <c>mesh-sync</c> console, without the core knowing the kind. Each backend package has one.
+/// Plugs one registry kind into configuration binding (<c>Mesh:Registries:N:Kind</c>), without the core knowing the
+/// kind. Each backend package has one.
 /// </summary>
 public interface IRegistryProvider
 {
@@ -28,25 +28,4 @@ public interface IRegistryProvider
     /// <param name="configuration">The registry's section.</param>
     /// <returns>One message per problem, naming the setting (<c>Mesh:Registries:2:Address</c>) and the fix; empty when valid.</returns>
     IReadOnlyList<string> Validate(string name, IConfigurationSection configuration) => [];
-
-    /// <summary>Console shortcuts this kind adds to <c>mesh-sync</c> (<c>--consul URL</c>); may be empty.</summary>
-    IReadOnlyList<RegistryShortcut> Shortcuts { get; }
-}
-
-/// <summary>
-/// A console option that adds one registry (<c>--etcd URL[,URL]</c>). The console turns each use into
-/// configuration keys of a new <c>Mesh:Registries:N</c> element and then binds it like any other.
-/// </summary>
-/// <param name="Option">The option, with dashes (<c>--consul</c>).</param>
-/// <param name="Description">Help text.</param>
-/// <param name="TakesValue"><see langword="false"/> for a flag such as <c>--kubernetes</c>.</param>
-/// <param name="ToConfiguration">Turns the option's value (or <see langword="null"/> for a flag) into the element's keys, relative to it (<c>Address</c>, <c>Endpoints:0</c>). Throws <see cref="ArgumentException"/> with a clear message on a bad value.</param>
-public sealed record RegistryShortcut(
-    string Option,
-    string Description,
-    bool TakesValue,
-    Func<string?, IReadOnlyDictionary<string, string?>> ToConfiguration)
-{
-    /// <summary>The value's name in help (<c>--etcd URL[,URL]</c>). <value>The default value is <c>VALUE</c>.</value></summary>
-    public string ValueName { get; init; } = "VALUE";
 }

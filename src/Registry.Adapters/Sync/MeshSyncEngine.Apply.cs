@@ -3,10 +3,11 @@ namespace Registry.Adapters.Sync;
 /// <summary>Writing one target's plan: upserts first, then deletes, in batches, within the write limit.</summary>
 public sealed partial class MeshSyncEngine
 {
-    private async Task<(int Writes, int Requests)> ApplyAsync(
+    private async Task<(int Writes, int Requests, List<SkippedRecord> Rejected)> ApplyAsync(
         IServiceRegistryWriter target, SyncTargetPlan plan, Dictionary<string, IReadOnlyList<ServiceInstance>> owned, CancellationToken cancellationToken)
     {
         int writes = 0, requests = 0;
+        var refused = new List<SkippedRecord>();
         foreach (var phase in new[] { plan.Upserts, plan.Removals })
         {
             foreach (var batch in Batches(phase, owned))
@@ -46,6 +47,7 @@ public sealed partial class MeshSyncEngine
                 _metrics?.Wrote(target.Name, "update", result.Updated, "ok");
                 _metrics?.Wrote(target.Name, "delete", result.Deleted, "ok");
                 _metrics?.Wrote(target.Name, "create", result.Rejected.Count, "rejected");
+                refused.AddRange(result.Rejected);
                 var rejected = result.Rejected.Select(static r => r.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var (service, set) in services)
                 {
@@ -62,7 +64,7 @@ public sealed partial class MeshSyncEngine
             }
         }
 
-        return (writes, requests);
+        return (writes, requests, refused);
     }
 
     /// <summary>

@@ -223,7 +223,18 @@ public sealed partial class MeshSyncEngine : IDisposable
                     Log.Rejected(_logger, target.Name, rejected.Key, rejected.Reason);
                 }
 
-                var (w, r) = _options.DryRun || !leads ? (0, 0) : await ApplyAsync(target, plan, owned, cancellationToken).ConfigureAwait(false);
+                var (w, r, refused) = _options.DryRun || !leads ? (0, 0, new List<SkippedRecord>()) : await ApplyAsync(target, plan, owned, cancellationToken).ConfigureAwait(false);
+                if (refused.Count > 0)
+                {
+                    // What the target refused while writing (a native object holds the name, a field conflict) is reported as the plan's own rejections are.
+                    foreach (var rejected in refused.Take(16))
+                    {
+                        Log.Rejected(_logger, target.Name, rejected.Key, rejected.Reason);
+                    }
+
+                    plans[^1] = plan with { Rejected = [.. plan.Rejected, .. refused] };
+                }
+
                 writes += w;
                 requests += r;
                 if (w > 0 && changedAt != 0)

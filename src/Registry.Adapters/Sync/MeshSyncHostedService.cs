@@ -15,12 +15,14 @@ internal sealed class MeshSyncHostedService(IServiceProvider services, IOptions<
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var registries = services.GetRequiredService<IMeshRegistries>().Running;
-        var writers = new List<IServiceRegistryWriter>();
-        foreach (var name in options.Value.To)
+        IReadOnlyList<IServiceRegistryWriter> writers;
+        try
         {
-            var registry = registries.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
-            writers.Add(registry as IServiceRegistryWriter
-                ?? throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To names '{name}', which is not a running registry that can be written (file, etcd, consul, eureka)."]));
+            writers = SyncTargets.Resolve(registries, options.Value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SyncOptions), [$"Mesh:Sync:To: {ex.Message}"]);
         }
 
         Engine = new MeshSyncEngine(

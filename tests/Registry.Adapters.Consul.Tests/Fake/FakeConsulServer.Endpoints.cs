@@ -46,6 +46,16 @@ public sealed partial class FakeConsulServer
             return method == "PUT" ? CatalogWriteAsync(context, path) : WriteTextAsync(context, 405, $"method {method} not allowed");
         }
 
+        if (path.StartsWith("/v1/session/", StringComparison.Ordinal))
+        {
+            return SessionAsync(context, method, path);
+        }
+
+        if (path.StartsWith("/v1/kv/", StringComparison.Ordinal) || path == "/v1/kv")
+        {
+            return KvAsync(context, method, path.Length > "/v1/kv/".Length ? path["/v1/kv/".Length..] : string.Empty);
+        }
+
         if (path.StartsWith("/v1/agent/", StringComparison.Ordinal))
         {
             return AgentAsync(context, method, path);
@@ -62,67 +72,14 @@ public sealed partial class FakeConsulServer
 
     private async Task BlockingReadAsync(HttpContext context, Func<ulong> indexLocked, Func<object> renderLocked)
     {
-        var query = context.Request.Query;
-        ulong minIndex = 0;
-        if (query.TryGetValue("index", out var indexText) && !ulong.TryParse(indexText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out minIndex))
+        if (await ParseBlockingAsync(context) is not { } blocking)
         {
-            await WriteTextAsync(context, 400, "Invalid index");
             return;
         }
 
-        var wait = DefaultWait;
-        if (query.TryGetValue("wait", out var waitText) && !TryParseGoDuration(waitText.ToString(), out wait))
+        if (blocking.MinIndex > 0 && !await BlockAsync(context, blocking.Wait, () => indexLocked() == blocking.MinIndex))
         {
-            await WriteTextAsync(context, 400, "Invalid wait time");
             return;
-        }
-
-        if (wait > MaxWait)
-        {
-            wait = MaxWait;
-        }
-
-        if (minIndex > 0)
-        {
-            // Consul adds a random jitter of up to wait/16 so that many clients do not wake together.
-            var hold = wait + (Jitter ? TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * (wait.Ticks / 16))) : TimeSpan.Zero);
-            Interlocked.Increment(ref _blockingInFlight);
-            var path = context.Request.Path.Value ?? "/";
-            _inFlight.AddOrUpdate(path, 1, (_, n) => n + 1);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
-            try
-            {
-                var timeout = Task.Delay(hold, Time, linked.Token);
-                while (true)
-                {
-                    Task signal;
-                    lock (_gate)
-                    {
-                        if (indexLocked() != minIndex)
-                        {
-                            break;
-                        }
-
-                        signal = _changed.Task;
-                    }
-
-                    if (await Task.WhenAny(signal, timeout) == timeout)
-                    {
-                        break;
-                    }
-                }
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _blockingInFlight);
-                _inFlight.AddOrUpdate(path, 0, (_, n) => n - 1);
-            }
-
-            if (linked.IsCancellationRequested)
-            {
-                context.Abort();
-                return;
-            }
         }
 
         object body;
@@ -139,6 +96,73 @@ public sealed partial class FakeConsulServer
         }
 
         await WriteJsonAsync(context, body, index);
+    }
+
+    /// <summary>The <c>index</c> and <c>wait</c> of a read (400 and <see langword="null"/> when malformed); wait capped at 10 minutes.</summary>
+    private static async Task<(ulong MinIndex, TimeSpan Wait)?> ParseBlockingAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        ulong minIndex = 0;
+        if (query.TryGetValue("index", out var indexText) && !ulong.TryParse(indexText.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out minIndex))
+        {
+            await WriteTextAsync(context, 400, "Invalid index");
+            return null;
+        }
+
+        var wait = DefaultWait;
+        if (query.TryGetValue("wait", out var waitText) && !TryParseGoDuration(waitText.ToString(), out wait))
+        {
+            await WriteTextAsync(context, 400, "Invalid wait time");
+            return null;
+        }
+
+        return (minIndex, wait > MaxWait ? MaxWait : wait);
+    }
+
+    /// <summary>Holds a blocking query while <paramref name="unchangedLocked"/> holds, up to wait plus jitter; false when the client or the fake went away.</summary>
+    private async Task<bool> BlockAsync(HttpContext context, TimeSpan wait, Func<bool> unchangedLocked)
+    {
+        // Consul adds a random jitter of up to wait/16 so that many clients do not wake together.
+        var hold = wait + (Jitter ? TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * (wait.Ticks / 16))) : TimeSpan.Zero);
+        Interlocked.Increment(ref _blockingInFlight);
+        var path = context.Request.Path.Value ?? "/";
+        _inFlight.AddOrUpdate(path, 1, (_, n) => n + 1);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try
+        {
+            var timeout = Task.Delay(hold, Time, linked.Token);
+            while (true)
+            {
+                Task signal;
+                lock (_gate)
+                {
+                    if (!unchangedLocked())
+                    {
+                        break;
+                    }
+
+                    signal = _changed.Task;
+                }
+
+                if (await Task.WhenAny(signal, timeout) == timeout)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _blockingInFlight);
+            _inFlight.AddOrUpdate(path, 0, (_, n) => n - 1);
+        }
+
+        if (linked.IsCancellationRequested)
+        {
+            context.Abort();
+            return false;
+        }
+
+        return true;
     }
 
     private async Task WriteJsonAsync(HttpContext context, object body, ulong? index)

@@ -248,6 +248,11 @@ public sealed partial class FakeConsulServer
         var index = NextIndexLocked();
         check.ModifyIndex = index;
         ArmReaperLocked(check);
+        if (status == "critical")
+        {
+            InvalidateSessionsOfCheckLocked(check.Node, check.CheckId);
+        }
+
         CommitLocked(index, catalog: false, check.ServiceName is { Length: > 0 } name ? [name] : ServicesOnLocked(check.Node));
     }
 

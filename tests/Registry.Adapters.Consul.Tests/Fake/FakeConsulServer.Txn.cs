@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Registry.Adapters.Consul.Tests.Fake;
 
 // PUT /v1/txn (hashicorp/consul agent/txn_endpoint.go, agent/consul/state/txn.go): Node, Service and Check operations
-// with the set/cas/get/delete/delete-cas verbs, all at one raft index; more than MaxTxnOps operations is a 413; if any
+// with the set/cas/get/delete/delete-cas verbs and KV operations (FakeConsulServer.TxnKv.cs), all at one raft index; more than MaxTxnOps operations is a 413; if any
 // operation fails the whole transaction is rolled back and the answer is 409 with Errors (OpIndex, What); a success is
 // 200 with Results for the operations that return one (not the deletes).
 public sealed partial class FakeConsulServer
@@ -32,14 +32,17 @@ public sealed partial class FakeConsulServer
         lock (_gate)
         {
             var undo = BeginLocked();
+            var kvUndo = KvUndo.Take(this);
             var touched = new HashSet<string>(StringComparer.Ordinal);
             var index = _index + 1;
             var writes = false;
+            var catalogWrites = false;
             var position = 0;
             foreach (var op in body.EnumerateArray())
             {
                 var (result, error, write) = ApplyOpLocked(op, index, touched);
                 writes |= write;
+                catalogWrites |= write && Prop(op, "KV") is null;
                 if (error is not null)
                 {
                     errors.Add(new { OpIndex = position, What = error });
@@ -55,13 +58,21 @@ public sealed partial class FakeConsulServer
             if (errors.Count > 0)
             {
                 undo.Rollback(this);
+                kvUndo.Restore(this);
             }
             else
             {
                 if (writes)
                 {
                     _index = index;
-                    CommitLocked(index, catalog: true, [.. touched]);
+                    if (catalogWrites)
+                    {
+                        CommitLocked(index, catalog: true, [.. touched]);
+                    }
+                    else
+                    {
+                        SignalLocked();
+                    }
                 }
 
                 Undo.Commit(this);
@@ -95,7 +106,12 @@ public sealed partial class FakeConsulServer
             return CheckOpLocked(checkOp, index, touched);
         }
 
-        return (null, Prop(op, "KV") is not null ? "KV operations are not served by this fake" : "no operation specified", false);
+        if (Prop(op, "KV") is { ValueKind: JsonValueKind.Object } kvOp)
+        {
+            return KvOpLocked(kvOp, index);
+        }
+
+        return (null, "no operation specified", false);
     }
 
     private (Dictionary<string, object?>?, string?, bool) NodeOpLocked(JsonElement op, ulong index, HashSet<string> touched)

@@ -156,6 +156,11 @@ public sealed partial class FakeConsulServer : IAsyncDisposable
             {
                 check.Dispose();
             }
+
+            foreach (var session in _sessions.Values)
+            {
+                session.Timer?.Dispose();
+            }
         }
     }
 

@@ -297,8 +297,6 @@ public sealed class AddMeshRegistryTests : IDisposable
 
         public string Kind => "recording";
 
-        public IReadOnlyList<RegistryShortcut> Shortcuts => [];
-
         public IServiceRegistry Create(string name, IConfigurationSection configuration, IServiceProvider services)
         {
             Calls.Add($"{name} {configuration.Path} {configuration["Address"]}");

@@ -1,3 +1,5 @@
+using Registry.Adapters.Backends;
+
 namespace Registry.Adapters;
 
 /// <summary>
@@ -19,17 +21,22 @@ public sealed class SelfRegistrationOptions
     /// </summary>
     public bool FailFast { get; set; }
 
-    /// <summary>The delay before the first retry while the registry cannot be reached; it doubles on each failure. <value>The default value is 1 second.</value></summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>The longest delay between two retries. <value>The default value is 30 seconds.</value></summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// The backoff while the registry cannot be reached: the same <see cref="ReconnectOptions"/> settings as every backend's
+    /// reconnect loop (<c>InitialDelay</c>, doubling up to <c>MaxDelay</c>, each wait drawn with <c>Jitter</c>).
+    /// <value>The default value is an initial delay of 1 second, at most 30 seconds, jitter 0.5.</value>
+    /// </summary>
+    public ReconnectOptions Retry { get; } = new() { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(30) };
 
     /// <summary>Throws when a value is out of range.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A delay is not positive, or <see cref="MaxRetryDelay"/> is below <see cref="RetryDelay"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A <see cref="Retry"/> setting is out of range; the message names it and the fix.</exception>
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RetryDelay, TimeSpan.Zero, nameof(RetryDelay));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetryDelay, RetryDelay, nameof(MaxRetryDelay));
+        var errors = new List<string>();
+        Retry.Validate("SelfRegistrationOptions:Retry", errors);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Retry), string.Join(" ", errors));
+        }
     }
 }

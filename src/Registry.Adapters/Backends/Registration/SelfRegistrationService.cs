@@ -99,7 +99,7 @@ internal sealed partial class SelfRegistrationService(
 
     private async Task<IServiceRegistration?> RegisterInBackgroundAsync(CancellationToken token)
     {
-        var backoff = new RetryBackoff(options.RetryDelay, options.MaxRetryDelay);
+        var backoff = options.Retry.CreateBackoff();
         while (true)
         {
             try

@@ -186,11 +186,24 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
-    public void AddSelfRegistration_RetryDelayNotPositive_Throws()
+    public void AddSelfRegistration_RetryInitialDelayNotPositive_ThrowsNamingTheSetting()
     {
         var services = new ServiceCollection();
 
-        Should.Throw<ArgumentOutOfRangeException>(() => services.AddSelfRegistration(Orders(), "consul", o => o.RetryDelay = TimeSpan.Zero));
+        var error = Should.Throw<ArgumentOutOfRangeException>(() => services.AddSelfRegistration(Orders(), "consul", o => o.Retry.InitialDelay = TimeSpan.Zero));
+
+        error.Message.ShouldContain("SelfRegistrationOptions:Retry:InitialDelay");
+    }
+
+    [Fact]
+    public void SelfRegistrationOptions_Retry_IsTheSharedReconnectOptionsWithItsOwnDefaults()
+    {
+        var options = new SelfRegistrationOptions();
+
+        options.Retry.ShouldBeOfType<Registry.Adapters.Backends.ReconnectOptions>();
+        options.Retry.InitialDelay.ShouldBe(TimeSpan.FromSeconds(1));
+        options.Retry.MaxDelay.ShouldBe(TimeSpan.FromSeconds(30));
+        options.Retry.Jitter.ShouldBe(0.5);
     }
 
     [Fact]
