@@ -33,6 +33,7 @@ public sealed partial class MeshSyncEngine : IDisposable
     private readonly HashSet<string> _targetNames;
     private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ServiceInstance>>?> _owned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SyncPlanner.DesiredCache> _desired = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass = new(1, 1);
     private long _lastListed;
     private bool _wasLeader;
@@ -77,6 +78,7 @@ public sealed partial class MeshSyncEngine : IDisposable
         foreach (var target in _targets)
         {
             _owned[target.Name] = null;
+            _desired[target.Name] = new SyncPlanner.DesiredCache();
         }
 
         _lastListed = _time.GetTimestamp();
@@ -206,7 +208,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             try
             {
                 var owned = await OwnedAsync(target, cancellationToken).ConfigureAwait(false);
-                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource);
+                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _desired[target.Name]);
                 lock (_held)
                 {
                     _held[target.Name] = plan.HeldDeletes;

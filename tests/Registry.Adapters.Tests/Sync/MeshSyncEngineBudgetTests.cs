@@ -130,11 +130,36 @@ public sealed class MeshSyncEngineBudgetTests : IDisposable
         (await engine.RunOnceAsync()).Writes.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task RunOnceAsync_OneServiceChanged_OnlyItsInstancesAreNormalizedAgain()
+    {
+        var (catalog, _) = CreateWith(null, ("eureka", [.. Many("orders", 40), .. Many("billing", 25)]), ("consul", Many("search", 30)));
+        var target = new CountingWriter(new FileRegistry("target", new FileRegistryOptions { Path = _file.Path, UseFileSystemWatcher = false }));
+        var options = new SyncOptions();
+        options.To.Add("target");
+        using var engine = new MeshSyncEngine(catalog, [target], options);
+        (await engine.RunOnceAsync()).Writes.ShouldBe(95);
+        target.Normalized.ShouldBe(95);
+
+        (await engine.RunOnceAsync()).Writes.ShouldBe(0);
+        target.Normalized.ShouldBe(95, "no mesh service changed: the last pass's instances are reused");
+
+        var changed = Many("billing", 25);
+        changed[3] = changed[3] with { Health = HealthStatus.Unhealthy };
+        catalog.Apply("eureka", Change("billing", changed));
+        var one = await engine.RunOnceAsync();
+
+        one.Writes.ShouldBe(1);
+        target.Normalized.ShouldBe(95 + 25, "only the changed service is derived again");
+        (await target.ListOwnedAsync(SyncMetadata.DefaultSyncId)).Services["billing"].Single(i => i.Id == "billing-3").Health.ShouldBe(HealthStatus.Unhealthy);
+    }
+
     /// <summary>Counts what the engine asks of the target.</summary>
     private sealed class CountingWriter(FileRegistry inner) : IServiceRegistryWriter
     {
         private int _lists;
         private int _applies;
+        private int _normalized;
 
         public int Lists => Volatile.Read(ref _lists);
 
@@ -146,8 +171,13 @@ public sealed class MeshSyncEngineBudgetTests : IDisposable
 
         public string Kind => inner.Kind;
 
-        public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason) =>
-            inner.TryNormalize(desired, out stored, out reason);
+        public int Normalized => Volatile.Read(ref _normalized);
+
+        public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason)
+        {
+            Interlocked.Increment(ref _normalized);
+            return inner.TryNormalize(desired, out stored, out reason);
+        }
 
         public Task<OwnedRecords> ListOwnedAsync(string syncId, CancellationToken cancellationToken = default)
         {
