@@ -93,6 +93,14 @@ public abstract class SyncColdBenchmarks
         return result.Requests;
     }
 
+    private async Task<int> PlanOnlyAsync()
+    {
+        var options = SyncBench.Options(Target);
+        options.DryRun = true;
+        using var engine = new MeshSyncEngine(_catalog, [(IServiceRegistryWriter)_target!], options);
+        return (await engine.RunOnceAsync()).Targets[0].Creates.Count;
+    }
+
     private async Task<int> RawEtcdAsync()
     {
         var options = SyncBench.EtcdOptions(_etcd!);
@@ -183,6 +191,8 @@ public abstract class SyncColdBenchmarks
     {
         var raw = await MeasureAsync(RawClient);
         await FreshTargetAsync();
+        var plan = await Timed.RunAsync(PlanOnlyAsync);
+        await FreshTargetAsync();
         var sync = await MeasureAsync(MeshSync);
         var limit = (double)Instances / BatchSize;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -190,6 +200,7 @@ public abstract class SyncColdBenchmarks
         Console.WriteLine("// | Path | Time | Requests (counted by the server) | Peak managed heap over baseline |");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// | raw client | {raw.Elapsed.TotalSeconds:0.000} s | {raw.Requests} | +{raw.PeakMiB:0.0} MiB |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// | MeshSyncEngine | {sync.Elapsed.TotalSeconds:0.000} s | {sync.Requests} | +{sync.PeakMiB:0.0} MiB |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// (of which planning: a dry-run pass of the engine, list + mark + normalize + diff, writes nothing: {plan.Elapsed.TotalSeconds:0.000} s)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// write requests (etcd Txn, Consul /v1/txn): raw {raw.Writes}, MeshSyncEngine {sync.Writes}; instances / batch size = {limit:0.0}{(Target == "etcd" ? $"; goal <= 5 s: {(sync.Elapsed.TotalSeconds <= 5 ? "met" : "NOT met")}" : "")}"));
     }
