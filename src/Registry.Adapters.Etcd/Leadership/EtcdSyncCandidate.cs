@@ -11,6 +11,7 @@ internal sealed partial class EtcdSyncCandidate : ISyncCandidate, IDisposable
 {
     private readonly EtcdSyncElection _owner;
     private readonly Lock _gate = new();
+    private readonly Lock _changes = new();
     private Run? _run;
     private Task _loop = Task.CompletedTask;
     private Leading? _leading;
@@ -110,47 +111,72 @@ internal sealed partial class EtcdSyncCandidate : ISyncCandidate, IDisposable
 
     private void Promote(EtcdElectionSession session, Held held)
     {
-        lock (_gate)
+        // Changes are raised in the order they happen: a step-down from the renew-deadline timer waits for this.
+        lock (_changes)
         {
-            if (_leading is { } current && current.Session == session && current.Held == held)
+            Leading leading;
+            lock (_gate)
             {
-                // The same leadership, found again after a failed read: not a new one.
-                return;
+                if (_leading is { } current && current.Session == session && current.Held == held)
+                {
+                    // The same leadership, found again after a failed read: not a new one.
+                    return;
+                }
+
+                if (!session.IsHealthy)
+                {
+                    // The lease went unrenewed while campaigning: the loop campaigns again under the next one.
+                    return;
+                }
+
+                Volatile.Write(ref _fence, new WriteFence(_owner.RegistryName, held.Key, held.Revision, _owner.Identity));
+                leading = new Leading(session, held);
+                Volatile.Write(ref _leading, leading);
+                _leader.TrySetResult();
             }
 
-            var fence = new WriteFence(_owner.RegistryName, held.Key, held.Revision, _owner.Identity);
-            Volatile.Write(ref _fence, fence);
-            var leading = new Leading(session, held);
+            Log.Elected(_owner.Logger, _owner.RegistryName, Election, ServiceInstanceValidator.Printable(_owner.Identity), held.Revision);
+            Raise(true);
 
-            // A lease given up at the renew deadline steps down at once, from the timer, not when the loop notices.
-            leading.Lost = session.LostToken.UnsafeRegister(static s => ((EtcdSyncCandidate)s!).Demote("its lease was lost"), this);
-            Volatile.Write(ref _leading, leading);
-            _leader.TrySetResult();
+            // A lease given up at the renew deadline steps down at once, from the timer, not when the loop notices
+            // (at once here, when it was lost meanwhile).
+            var lost = session.LostToken.UnsafeRegister(static s => ((EtcdSyncCandidate)s!).Demote("its lease was lost"), this);
+            lock (_gate)
+            {
+                if (ReferenceEquals(_leading, leading))
+                {
+                    leading.Lost = lost;
+                }
+                else
+                {
+                    lost.Unregister();
+                }
+            }
         }
-
-        Log.Elected(_owner.Logger, _owner.RegistryName, Election, ServiceInstanceValidator.Printable(_owner.Identity), held.Revision);
-        Raise(true);
     }
 
     private void Demote(string reason)
     {
-        lock (_gate)
+        lock (_changes)
         {
-            if (_leading is not { } leading)
+            lock (_gate)
             {
-                return;
+                if (_leading is not { } leading)
+                {
+                    return;
+                }
+
+                Volatile.Write(ref _leading, null);
+                leading.Lost.Unregister();
+                if (_leader.Task.IsCompleted)
+                {
+                    _leader = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
             }
 
-            Volatile.Write(ref _leading, null);
-            leading.Lost.Unregister();
-            if (_leader.Task.IsCompleted)
-            {
-                _leader = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
+            Log.SteppedDown(_owner.Logger, _owner.RegistryName, Election, reason);
+            Raise(false);
         }
-
-        Log.SteppedDown(_owner.Logger, _owner.RegistryName, Election, reason);
-        Raise(false);
     }
 
     private void Raise(bool leads)

@@ -87,7 +87,20 @@ internal sealed class ServeReadinessDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Leadership { get; set; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<ServeReadinessShard>? Shards { get; set; }
+
     public List<ServeReadinessRegistry> Registries { get; set; } = [];
+}
+
+/// <summary>One shard's election in <c>/readyz</c> of <c>sync --leader-elect</c>: <c>leader</c> or <c>standby</c>.</summary>
+internal sealed class ServeReadinessShard
+{
+    public int Shard { get; set; }
+
+    public string Election { get; set; } = "";
+
+    public string State { get; set; } = "";
 }
 
 /// <summary>One registry of <c>/readyz</c>.</summary>

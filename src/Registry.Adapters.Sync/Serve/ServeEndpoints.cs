@@ -121,6 +121,7 @@ internal static class ServeEndpoints
             // Synced once: ready, or stale with its last-known-good instances. A standby of a leader election is ready too.
             Ready = snapshot.Registries.All(static r => r.State is RegistryState.Ready or RegistryState.Stale),
             Leadership = state.Settings.Leadership?.Invoke(),
+            Shards = state.Settings.LeadershipShards?.Invoke(),
             Registries = [.. snapshot.Registries.Select(static r => new ServeReadinessRegistry { Name = r.Name, State = Serialization.CatalogDocumentWriter.StateName(r.State) })],
         };
         context.Response.StatusCode = document.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;

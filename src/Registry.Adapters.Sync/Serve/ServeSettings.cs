@@ -41,4 +41,7 @@ internal sealed record ServeSettings
 
     /// <summary>Reports leadership for <c>/readyz</c> (<c>sync --leader-elect</c>): e.g. "leader" or "standby"; a standby is ready.</summary>
     public Func<string?>? Leadership { get; init; }
+
+    /// <summary>Reports leadership per shard for <c>/readyz</c> (<c>sync --leader-elect</c>), or <see langword="null"/> without election.</summary>
+    public Func<List<ServeReadinessShard>?>? LeadershipShards { get; init; }
 }

@@ -32,12 +32,22 @@ internal sealed class SyncCliOptions
 
     public Option<double?> MaxDeleteRatio { get; } = new("--max-delete-ratio") { Description = "A pass that would delete more than this share of the owned records holds its deletes; 1 confirms any. The default is 0.5.", HelpName = "0..1" };
 
+    public Option<string?> LeaderElect { get; } = LeaderElectOption();
+
+    public Option<string?> LeaderElectRegistry { get; } = new("--leader-elect-registry") { Description = "The registry whose connection holds the election. The default is the only registry of the --leader-elect kind.", HelpName = "NAME" };
+
+    public Option<string?> ElectionName { get; } = new("--election-name") { Description = "The election name (a DNS label); replicas with the same name share the work. The default is the sync id.", HelpName = "NAME" };
+
+    public Option<TimeSpan?> LeaseDuration { get; } = Duration("--lease-duration", "How long leadership lasts without renewal (a crashed leader is replaced after it); the renew deadline is 2/3 of it, the retry period 2/15. The default is 15s.");
+
+    public Option<int?> Shards { get; } = new("--shards") { Description = "Split the mesh services into N shards by a hash of their name, each with its own election, so N replicas share the writes (needs --leader-elect). The default is 1.", HelpName = "N" };
+
     /// <summary><c>--listen</c> and the serve options that go with it (token file, insecure listen, SSE clients); no listen by default.</summary>
     public Serve.ServeCliOptions Serve { get; } = new(listenDefault: null);
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { To, From, Services, Exclude, OnlyHealthy, SyncId, NameTemplate, Once, DryRun, Purge, Resync, MaxWritesPerSecond, MaxDeleteRatio })
+        foreach (var option in new Option[] { To, From, Services, Exclude, OnlyHealthy, SyncId, NameTemplate, Once, DryRun, Purge, Resync, MaxWritesPerSecond, MaxDeleteRatio, LeaderElect, LeaderElectRegistry, ElectionName, LeaseDuration, Shards })
         {
             command.Options.Add(option);
         }
@@ -60,6 +70,19 @@ internal sealed class SyncCliOptions
         options.Resync = result.GetValue(Resync) ?? options.Resync;
         options.MaxWritesPerSecond = result.GetValue(MaxWritesPerSecond) ?? options.MaxWritesPerSecond;
         options.MaxDeleteRatio = result.GetValue(MaxDeleteRatio) ?? options.MaxDeleteRatio;
+        var election = options.LeaderElection;
+        election.Kind = result.GetValue(LeaderElect) ?? election.Kind;
+        election.Registry = result.GetValue(LeaderElectRegistry) ?? election.Registry;
+        election.Name = result.GetValue(ElectionName) ?? election.Name;
+        if (result.GetValue(LeaseDuration) is { } lease)
+        {
+            // The Kubernetes client's proportions (15 s, 10 s, 2 s): renew well before the lease can expire.
+            election.LeaseDuration = lease;
+            election.RenewDeadline = lease * 2 / 3;
+            election.RetryPeriod = lease * 2 / 15;
+        }
+
+        options.Shards = result.GetValue(Shards) ?? options.Shards;
     }
 
     private static void Replace(IList<string> target, string[]? values)
@@ -83,6 +106,26 @@ internal sealed class SyncCliOptions
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
+
+    private static Option<string?> LeaderElectOption()
+    {
+        var option = new Option<string?>("--leader-elect")
+        {
+            Description = "Leader election in a registry of this kind: none (every replica writes), etcd, consul or kubernetes. Standbys read and stay ready but do not write. The default is none.",
+            HelpName = "none|etcd|consul|kubernetes",
+        };
+        string[] kinds = ["none", "etcd", "consul", "kubernetes"];
+        option.CompletionSources.Add(kinds);
+        option.Validators.Add(result =>
+        {
+            var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (value is not null && !kinds.Contains(value))
+            {
+                result.AddError($"--leader-elect: '{ServiceInstanceValidator.Printable(value)}' is not one of none, etcd, consul, kubernetes.");
+            }
+        });
+        return option;
+    }
 
     private static Option<TimeSpan?> Duration(string name, string description) => new(name)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,33 +42,20 @@ internal static class SyncCommand
         await using (session.ConfigureAwait(false))
         {
             var targets = ResolveTargets(session, sync);
-            ISyncLeadership? leadership = null;
+            var store = ResolveElectionStore(session, sync);
+            var leadership = new SyncLeadershipState(sync);
             var host = serve is null
                 ? null
-                : await StartServingAsync(session, serve with { Leadership = () => SyncLeadershipState.Describe(leadership) }, result.GetValue(options.Verbose), env, cancellationToken).ConfigureAwait(false);
+                : await StartServingAsync(session, serve with { Leadership = leadership.Describe, LeadershipShards = leadership.Shards }, result.GetValue(options.Verbose), env, cancellationToken).ConfigureAwait(false);
             try
             {
-                await session.WaitForInitialSyncAsync(result.GetValue(options.Timeout), cancellationToken).ConfigureAwait(false);
-                using var engine = new MeshSyncEngine(
-                    session.Catalog,
-                    targets,
-                    sync,
-                    leadership,
-                    session.Services.GetService<TimeProvider>(),
-                    session.Services.GetService<ILogger<MeshSyncEngine>>(),
-                    session.Services.GetService<IMeterFactory>());
-                if (once)
-                {
-                    var pass = await engine.RunOnceAsync(cancellationToken).ConfigureAwait(false);
-                    await SyncPlanPrinter.WriteAsync(pass, sync, json, env).ConfigureAwait(false);
-                    var failedSources = session.Catalog.Current.Registries.Any(r => r.State is RegistryState.Failed or RegistryState.Stale && !sync.To.Contains(r.Name, StringComparer.Ordinal));
-                    return sync.DryRun ? ExitCodes.Ok : pass.Errors.Count > 0 || failedSources ? ExitCodes.RegistryFailed : ExitCodes.Ok;
-                }
+                var timeout = result.GetValue(options.Timeout);
+                await session.WaitForInitialSyncAsync(timeout, cancellationToken).ConfigureAwait(false);
 
-                engine.PassCompleted = pass => SyncPlanPrinter.WriteSummary(pass, env);
-                await env.Error.WriteLineAsync($"mesh-sync: syncing into {string.Join(", ", targets.Select(static t => t.Name))} as '{sync.SyncId}'; Ctrl+C stops.").ConfigureAwait(false);
-                await engine.RunAsync(cancellationToken).ConfigureAwait(false);
-                return ExitCodes.Ok;
+                // A dry run writes nothing, so it does not campaign (it would take leadership from the running leader): it plans every shard.
+                return store is null || sync.DryRun
+                    ? await RunUnelectedAsync(session, targets, sync, once, json, env, cancellationToken).ConfigureAwait(false)
+                    : await RunElectedAsync(session, targets, sync, store, leadership, once, json, timeout, env, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -76,6 +64,104 @@ internal static class SyncCommand
                     await host.DisposeAsync().ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    private static async Task<int> RunUnelectedAsync(MeshSession session, IReadOnlyList<IServiceRegistryWriter> targets, SyncOptions sync, bool once, bool json, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        using var engine = new MeshSyncEngine(
+            session.Catalog,
+            targets,
+            sync,
+            null,
+            session.Services.GetService<TimeProvider>(),
+            session.Services.GetService<ILogger<MeshSyncEngine>>(),
+            session.Services.GetService<IMeterFactory>());
+        if (once)
+        {
+            var pass = await engine.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            await SyncPlanPrinter.WriteAsync(pass, sync, json, env).ConfigureAwait(false);
+            return sync.DryRun ? ExitCodes.Ok : pass.Errors.Count > 0 || FailedSources(session, sync) ? ExitCodes.RegistryFailed : ExitCodes.Ok;
+        }
+
+        engine.PassCompleted = pass => SyncPlanPrinter.WriteSummary(pass, env);
+        await env.Error.WriteLineAsync($"mesh-sync: syncing into {string.Join(", ", targets.Select(static t => t.Name))} as '{sync.SyncId}'; Ctrl+C stops.").ConfigureAwait(false);
+        await engine.RunAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// With leader election: running, a standby reads and waits, a leader writes its shards; <c>--once</c> and <c>--purge</c>
+    /// wait (up to <c>--timeout</c>) until this replica leads every shard, run one pass, and step down.
+    /// </summary>
+    private static async Task<int> RunElectedAsync(
+        MeshSession session, IReadOnlyList<IServiceRegistryWriter> targets, SyncOptions sync, ISyncElectionStore store, SyncLeadershipState leadership,
+        bool once, bool json, TimeSpan timeout, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        var loggers = session.Services.GetService<ILoggerFactory>();
+        var election = SyncShardCoordinator.CreateElection(store, sync, loggers);
+        await using (election.ConfigureAwait(false))
+        {
+            var coordinator = new SyncShardCoordinator(session.Catalog, targets, sync, election, session.Services.GetService<TimeProvider>(), loggers, session.Services.GetService<IMeterFactory>());
+            await using (coordinator.ConfigureAwait(false))
+            {
+                leadership.Attach(coordinator);
+                var shards = sync.Shards == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", {sync.Shards} shards");
+                var where = $"leader election in {sync.LeaderElection.Kind} '{StoreName(session, store)}' as '{ServiceInstanceValidator.Printable(election.Identity)}'{shards}";
+                coordinator.LeadershipChanged = (shard, leads) => env.Error.WriteLine(
+                    sync.Shards == 1
+                        ? $"mesh-sync: {(leads ? "leader: writing" : "standby: reading, not writing")}"
+                        : string.Create(CultureInfo.InvariantCulture, $"mesh-sync: shard {shard} of {sync.Shards}: {(leads ? "leader: writing" : "standby: reading, not writing")}"));
+                if (once)
+                {
+                    await env.Error.WriteLineAsync($"mesh-sync: {where}: waiting up to {Seconds(timeout)} (--timeout) to lead every shard before the pass.").ConfigureAwait(false);
+                    IReadOnlyList<SyncPassResult> passes;
+                    using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        bound.CancelAfter(timeout);
+                        try
+                        {
+                            passes = await coordinator.RunOnceAsync(bound.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            var missing = Enumerable.Range(0, sync.Shards).Except(coordinator.LeadingShards).ToList();
+                            await env.Error.WriteLineAsync($"mesh-sync: another replica leads {(sync.Shards == 1 ? "the election" : $"shard(s) {string.Join(", ", missing)}")} after {Seconds(timeout)} (--timeout); nothing was written. Stop the running sync, or give a longer --timeout.").ConfigureAwait(false);
+                            return ExitCodes.RegistryFailed;
+                        }
+                    }
+
+                    var pass = SyncPassResults.Merge(passes);
+                    await SyncPlanPrinter.WriteAsync(pass, sync, json, env).ConfigureAwait(false);
+                    return pass.Errors.Count > 0 || FailedSources(session, sync) ? ExitCodes.RegistryFailed : ExitCodes.Ok;
+                }
+
+                coordinator.PassCompleted = pass => SyncPlanPrinter.WriteSummary(pass, env);
+                await env.Error.WriteLineAsync($"mesh-sync: syncing into {string.Join(", ", targets.Select(static t => t.Name))} as '{sync.SyncId}', {where}; standby (reading, not writing) until elected; Ctrl+C stops.").ConfigureAwait(false);
+                await coordinator.RunAsync(cancellationToken).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+        }
+    }
+
+    private static string Seconds(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s");
+
+    private static bool FailedSources(MeshSession session, SyncOptions sync) =>
+        session.Catalog.Current.Registries.Any(r => r.State is RegistryState.Failed or RegistryState.Stale && !sync.To.Contains(r.Name, StringComparer.Ordinal));
+
+    private static string StoreName(MeshSession session, ISyncElectionStore store) =>
+        session.Registries.FirstOrDefault(r => ReferenceEquals(r, store))?.Name ?? "?";
+
+    /// <summary>The registry that holds the election: the one named by <c>--leader-elect-registry</c>, else the only one of the kind.</summary>
+    private static ISyncElectionStore? ResolveElectionStore(MeshSession session, SyncOptions sync)
+    {
+        try
+        {
+            return SyncShardCoordinator.FindElectionStore(session.Registries, sync.LeaderElection);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CliUsageException(ex.Message, ex);
         }
     }
 

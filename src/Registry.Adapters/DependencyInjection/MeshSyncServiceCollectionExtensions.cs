@@ -27,7 +27,7 @@ public static class MeshSyncServiceCollectionExtensions
             builder.Configure(configure);
         }
 
-        builder.Validate(static o => o.Validate().Count == 0, "Mesh:Sync is invalid: check To, SyncId, NameTemplate, MaxDeleteRatio, MaxWritesPerSecond, BatchSize and Resync.");
+        builder.Validate(static o => o.Validate().Count == 0, "Mesh:Sync is invalid: check To, SyncId, NameTemplate, MaxDeleteRatio, MaxWritesPerSecond, BatchSize, Resync, Shards and LeaderElection.");
         builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MeshSyncHostedService>());
         return services;

@@ -34,9 +34,15 @@ public sealed partial class MeshSyncEngine : IDisposable
     private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ServiceInstance>>?> _owned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SyncPlanner.DesiredCache> _desired = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _pass = new(1, 1);
+    private readonly SemaphoreSlim _pass;
+    private readonly bool _ownsPass;
+    private readonly int _shard;
+    private readonly int _shards;
+    private readonly Func<string, bool>? _inShard;
     private long _lastListed;
     private bool _wasLeader;
+    private WriteFence? _lastFence;
+    private volatile bool _termEnded;
     private int _failures;
 
     /// <summary>Creates the engine.</summary>
@@ -56,6 +62,21 @@ public sealed partial class MeshSyncEngine : IDisposable
         TimeProvider? timeProvider = null,
         ILogger<MeshSyncEngine>? logger = null,
         IMeterFactory? meterFactory = null)
+        : this(catalog, targets, options, leadership, timeProvider, logger, meterFactory is null ? null : new SyncMetrics(meterFactory), shard: null, shared: null)
+    {
+    }
+
+    /// <summary>Creates the engine of one shard of <see cref="SyncOptions.Shards"/> (<see langword="null"/>: every service), sharing the write limit, the pass lock and the metrics with the other shards of this replica.</summary>
+    internal MeshSyncEngine(
+        IMeshCatalog catalog,
+        IEnumerable<IServiceRegistryWriter> targets,
+        SyncOptions options,
+        ISyncLeadership? leadership,
+        TimeProvider? timeProvider,
+        ILogger? logger,
+        SyncMetrics? metrics,
+        int? shard,
+        SyncEngineShared? shared)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(targets);
@@ -71,9 +92,24 @@ public sealed partial class MeshSyncEngine : IDisposable
         _options = options;
         _leadership = leadership;
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _metrics = meterFactory is null ? null : new SyncMetrics(meterFactory);
-        _bucket = new TokenBucket(options.MaxWritesPerSecond, _time);
+        _logger = logger ?? NullLogger.Instance;
+        _metrics = metrics;
+        _bucket = shared?.Bucket ?? new TokenBucket(options.MaxWritesPerSecond, _time);
+        _pass = shared?.Pass ?? new SemaphoreSlim(1, 1);
+        _ownsPass = shared is null;
+        _shards = shard is null ? 1 : options.Shards;
+        _shard = shard ?? 0;
+        if (_shards > 1)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(_shard, nameof(shard));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(_shard, _shards, nameof(shard));
+            _inShard = name => SyncShards.Of(name, _shards) == _shard;
+        }
+
+        if (leadership is ISyncCandidate candidate)
+        {
+            candidate.LeadershipChanged += OnLeadershipChanged;
+        }
         _targetNames = _targets.Select(static t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var target in _targets)
         {
@@ -82,7 +118,7 @@ public sealed partial class MeshSyncEngine : IDisposable
         }
 
         _lastListed = _time.GetTimestamp();
-        _metrics?.Leader(leadership is null);
+        _metrics?.Leader(MetricShard, leadership is null);
 
         // The first catalog change not yet mirrored: the start of registry.sync.lag.
         _changes = ChangeToken.OnChange(_catalog.GetChangeToken, () => Interlocked.CompareExchange(ref _changedAt, _time.GetTimestamp(), 0));
@@ -99,6 +135,9 @@ public sealed partial class MeshSyncEngine : IDisposable
             }
         }
     }
+
+    /// <summary>The shard this engine mirrors (from 0) when it is one shard's engine of a <see cref="SyncShardCoordinator"/>; else <see langword="null"/>: every service.</summary>
+    public int? Shard => _shards > 1 ? _shard : null;
 
     /// <summary>Called after every pass of <see cref="RunAsync"/> (the console prints a summary line).</summary>
     public Action<SyncPassResult>? PassCompleted { get; set; }
@@ -128,7 +167,14 @@ public sealed partial class MeshSyncEngine : IDisposable
         {
             if (_leadership is { IsLeader: false })
             {
-                await _leadership.WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _leadership.WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
 
             var token = _catalog.GetChangeToken();
@@ -173,8 +219,27 @@ public sealed partial class MeshSyncEngine : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_leadership is ISyncCandidate candidate)
+        {
+            candidate.LeadershipChanged -= OnLeadershipChanged;
+        }
+
         _changes.Dispose();
-        _pass.Dispose();
+        if (_ownsPass)
+        {
+            _pass.Dispose();
+        }
+    }
+
+    private int MetricShard => _shards > 1 ? _shard : -1;
+
+    private void OnLeadershipChanged(bool leads)
+    {
+        if (!leads)
+        {
+            // Another replica may write before this one leads again: the next term starts with a full reconcile.
+            _termEnded = true;
+        }
     }
 
     private bool IsSource(string registry) =>
@@ -185,14 +250,17 @@ public sealed partial class MeshSyncEngine : IDisposable
     {
         var started = _time.GetTimestamp();
         var leads = _leadership?.IsLeader ?? true;
-        _metrics?.Leader(leads);
-        if (leads && !_wasLeader && _leadership is not null)
+        var fence = _leadership?.Fence;
+        _metrics?.Leader(MetricShard, leads);
+        if (leads && _leadership is not null && (!_wasLeader || _termEnded || fence != _lastFence))
         {
-            // A new leader starts with a full reconcile: whatever the last one wrote is listed again.
+            // A new leader (or a new term of this one) starts with a full reconcile: whatever the last one wrote is listed again.
+            _termEnded = false;
             ForgetOwned();
         }
 
         _wasLeader = leads;
+        _lastFence = fence;
         if (_time.GetElapsedTime(_lastListed) >= _options.Resync)
         {
             ForgetOwned();
@@ -208,7 +276,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             try
             {
                 var owned = await OwnedAsync(target, cancellationToken).ConfigureAwait(false);
-                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _desired[target.Name]);
+                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard, _desired[target.Name]);
                 lock (_held)
                 {
                     _held[target.Name] = plan.HeldDeletes;
@@ -244,8 +312,8 @@ public sealed partial class MeshSyncEngine : IDisposable
                     _metrics?.Lag(target.Name, _time.GetElapsedTime(changedAt));
                 }
 
-                _metrics?.Target(target.Name, owned.Values.Sum(static s => s.Count), plan.HeldDeletes);
-                Log.Summary(_logger, target.Name, snapshot.Revision, plan.Creates.Count, plan.Updates.Count, plan.Deletes.Count, plan.HeldDeletes, plan.Rejected.Count, r, _options.DryRun ? "dry run" : leads ? "applied" : "standby");
+                _metrics?.Target(target.Name, MetricShard, owned.Values.Sum(static s => s.Count), plan.HeldDeletes);
+                Log.Summary(_logger, target.Name, snapshot.Revision, plan.Creates.Count, plan.Updates.Count, plan.Deletes.Count, plan.HeldDeletes, plan.Rejected.Count, r, Mode(leads));
             }
             catch (Exception ex) when (ex is RegistryException or TimeoutException or HttpRequestException)
             {
@@ -263,7 +331,13 @@ public sealed partial class MeshSyncEngine : IDisposable
         }
 
         _metrics?.Pass(_time.GetElapsedTime(started));
-        return new SyncPassResult { Revision = snapshot.Revision, Targets = plans, Writes = writes, Requests = requests, Errors = errors, Standby = !leads };
+        return new SyncPassResult { Revision = snapshot.Revision, Targets = plans, Writes = writes, Requests = requests, Errors = errors, Standby = !leads, Shard = Shard };
+    }
+
+    private string Mode(bool leads)
+    {
+        var mode = _options.DryRun ? "dry run" : leads ? "applied" : "standby";
+        return _shards > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{mode}, shard {_shard} of {_shards}") : mode;
     }
 
     private void ForgetOwned()
@@ -282,7 +356,9 @@ public sealed partial class MeshSyncEngine : IDisposable
         }
 
         var listed = await target.ListOwnedAsync(_options.SyncId, cancellationToken).ConfigureAwait(false);
-        var owned = new Dictionary<string, IReadOnlyList<ServiceInstance>>(listed.Services, StringComparer.Ordinal);
+        var owned = _inShard is null
+            ? new Dictionary<string, IReadOnlyList<ServiceInstance>>(listed.Services, StringComparer.Ordinal)
+            : listed.Services.Where(p => _inShard(p.Key)).ToDictionary(StringComparer.Ordinal);
         _owned[target.Name] = owned;
         _lastListed = _time.GetTimestamp();
         return owned;

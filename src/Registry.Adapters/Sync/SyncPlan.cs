@@ -66,4 +66,7 @@ public sealed record SyncPassResult
 
     /// <summary>Whether nothing was written because this replica does not lead.</summary>
     public bool Standby { get; init; }
+
+    /// <summary>The shard the pass mirrored (<see cref="SyncOptions.Shards"/> more than 1), else <see langword="null"/>: every service.</summary>
+    public int? Shard { get; init; }
 }

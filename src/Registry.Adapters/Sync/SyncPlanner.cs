@@ -12,14 +12,21 @@ internal static class SyncPlanner
         IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> owned,
         SyncOptions options,
         Func<string, bool> isSource,
+        Func<string, bool>? inShard = null,
         DesiredCache? cache = null)
     {
+        if (inShard is not null)
+        {
+            // Another shard's owned records are not this plan's to keep or delete.
+            owned = owned.Where(p => inShard(p.Key)).ToDictionary(StringComparer.Ordinal);
+        }
+
         var statuses = snapshot.Registries.Where(r => isSource(r.Name) && !string.Equals(r.Name, target.Name, StringComparison.Ordinal)).ToList();
         var notSynced = statuses.Where(static r => r.State is RegistryState.Syncing or RegistryState.Failed).Select(static r => r.Name).ToHashSet(StringComparer.Ordinal);
         var rejected = new List<SkippedRecord>();
         var desired = options.Purge
             ? new Dictionary<string, List<ServiceInstance>>(StringComparer.Ordinal)
-            : Desired(snapshot, target, options, isSource, rejected, cache);
+            : Desired(snapshot, target, options, isSource, inShard, rejected, cache);
 
         // A record whose source has not delivered a first snapshot (or fails without data) is kept: no partial view deletes.
         string? heldReason = null;
@@ -100,7 +107,7 @@ internal static class SyncPlanner
     }
 
     private static Dictionary<string, List<ServiceInstance>> Desired(
-        MeshSnapshot snapshot, IServiceRegistryWriter target, SyncOptions options, Func<string, bool> isSource, List<SkippedRecord> rejected, DesiredCache? cache)
+        MeshSnapshot snapshot, IServiceRegistryWriter target, SyncOptions options, Func<string, bool> isSource, Func<string, bool>? inShard, List<SkippedRecord> rejected, DesiredCache? cache)
     {
         var desired = new Dictionary<string, List<ServiceInstance>>(StringComparer.Ordinal);
         var seen = cache is null ? null : new Dictionary<string, DesiredCache.Entry>(cache.Entries.Count, StringComparer.Ordinal);
@@ -112,6 +119,12 @@ internal static class SyncPlanner
             }
 
             var name = options.NameTemplate.Replace("{service}", service.Name, StringComparison.Ordinal);
+            if (inShard is not null && !inShard(name))
+            {
+                // Another shard's service: its own leader plans it (and reports it when it is rejected).
+                continue;
+            }
+
             if (ServiceInstanceValidator.ValidateServiceName(name) is { } nameError)
             {
                 rejected.Add(new SkippedRecord(ServiceInstanceValidator.Printable(name), nameError));

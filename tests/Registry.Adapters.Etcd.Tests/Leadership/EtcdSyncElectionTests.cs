@@ -119,4 +119,31 @@ public sealed class EtcdSyncElectionTests(EtcdServerFixture fixture) : IClassFix
         await standby.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
         standby.Changes.ShouldBe([true]);
     }
+
+    [Fact]
+    public async Task Campaign_ThreeReplicas_LeadInTheOrderTheyCampaigned()
+    {
+        using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
+        await using var a = Replica("replica-a");
+        await using var b = Replica("replica-b");
+        await using var c = Replica("replica-c");
+        a.Candidate.Start();
+        await a.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+        b.Candidate.Start();
+        await Poll.UntilAsync(async () => (await client.GetPrefixAsync(ElectionPrefix)).Kvs.Count == 2, "b queued");
+        c.Candidate.Start();
+        await Poll.UntilAsync(async () => (await client.GetPrefixAsync(ElectionPrefix)).Kvs.Count == 3, "c queued");
+
+        await a.Candidate.StopAsync();
+        await b.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+        c.Candidate.IsLeader.ShouldBeFalse("c queues behind b");
+
+        await b.Candidate.StopAsync();
+        await c.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+
+        a.Changes.ShouldBe([true, false]);
+        b.Changes.ShouldBe([true, false]);
+        c.Changes.ShouldBe([true]);
+        (await client.GetPrefixAsync(ElectionPrefix)).Kvs.Single().Key.ToStringUtf8().ShouldBe(c.Candidate.Fence!.Key);
+    }
 }

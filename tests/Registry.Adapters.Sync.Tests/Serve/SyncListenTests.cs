@@ -24,6 +24,7 @@ public sealed class SyncListenTests : IDisposable
         var ready = await ServeJson(run, "/readyz");
         ready.GetProperty("ready").GetBoolean().ShouldBeTrue(run.Stderr);
         ready.GetProperty("leadership").GetString().ShouldBe("unelected", "without leader election this replica writes");
+        ready.TryGetProperty("shards", out _).ShouldBeFalse("no election, no shards");
         var catalog = await ServeJson(run, "/v1/catalog");
         catalog.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ShouldBe(["orders", "payments"]);
         using (var page = await run.Http.GetAsync("/"))
@@ -81,6 +82,36 @@ public sealed class SyncListenTests : IDisposable
         body.ShouldContain("\"leadership\":\"standby\"");
         standby.IsLeader = true;
         (await mesh.GetJsonAsync("/readyz")).GetProperty("leadership").GetString().ShouldBe("leader");
+    }
+
+    [Fact]
+    public async Task Readyz_FourShards_ReportsEachShardAndAPartialLeaderIsReady()
+    {
+        var path = _files.Write("catalog.json", TempCatalogs.A);
+        var options = new SyncOptions { Shards = 4, SyncId = "orders-sync" };
+        options.To.Add("target");
+        options.LeaderElection.Kind = "etcd";
+        var leadership = new SyncLeadershipState(options);
+        await using var mesh = await ServedMesh.StartAsync(
+            m => m.AddFile("file", o => o.Path = path),
+            new ServeSettings { Listen = ListenAddress.Parse("127.0.0.1:0"), Leadership = leadership.Describe, LeadershipShards = leadership.Shards });
+        await mesh.WaitUntilAsync(s => s.Registries.All(r => r.State == RegistryState.Ready), "the file is read");
+        var before = await mesh.GetJsonAsync("/readyz");
+        before.GetProperty("leadership").GetString().ShouldBe("standby", "before the election is created every shard is a standby");
+
+        var store = new Registry.Adapters.Testing.Sync.InMemorySyncElectionStore(TimeProvider.System, TimeSpan.FromSeconds(15));
+        var target = new Registry.Adapters.Testing.Sync.InMemorySyncTarget("target");
+        await using var election = store.CreateElection("a");
+        await using var coordinator = new SyncShardCoordinator(mesh.Catalog, [target.Writer("a")], options, election);
+        leadership.Attach(coordinator);
+        coordinator.Candidates[1].Start();
+        using var response = await mesh.Http.GetAsync("/readyz");
+        var ready = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ready.GetProperty("leadership").GetString().ShouldBe("leader", "it leads a shard");
+        ready.GetProperty("shards").EnumerateArray().Select(s => (s.GetProperty("shard").GetInt32(), s.GetProperty("election").GetString(), s.GetProperty("state").GetString()))
+            .ShouldBe([(0, "orders-sync-0", "standby"), (1, "orders-sync-1", "leader"), (2, "orders-sync-2", "standby"), (3, "orders-sync-3", "standby")]);
     }
 
     private static async Task<System.Text.Json.JsonElement> ServeJson(ServeRun run, string path)

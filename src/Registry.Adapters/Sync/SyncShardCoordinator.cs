@@ -1,0 +1,344 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Registry.Adapters.Sync;
+
+/// <summary>
+/// Runs the sync of one replica under leader election: one candidate (<see cref="SyncElectionOptions.ElectionName"/>) and one
+/// <see cref="MeshSyncEngine"/> per shard of <see cref="SyncOptions.Shards"/>, each engine mirroring only the services whose
+/// target name hashes into its shard (<see cref="SyncShards.Of"/>) and writing only while its candidate leads. With one
+/// shard it is plain leader election: standbys read and stay ready but do not write.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Balancing, every <see cref="SyncElectionOptions.RetryPeriod"/>: the fair share of a replica is
+/// ⌈shards / <see cref="ISyncElection.CountReplicasAsync"/>⌉. While it leads fewer shards than that, it campaigns in every
+/// election it does not lead (so every shard always has a standby that takes over at once); once it leads its fair share it
+/// withdraws from the others; when it leads more (a replica joined) for longer than the settle period
+/// (<see cref="SyncElectionOptions.LeaseDuration"/>), it steps down from one surplus shard per period, highest first, and
+/// campaigns there again only when its share grows. Alone it leads every shard.
+/// </para>
+/// <para>
+/// A shard's engine never plans, writes or deletes another shard's services, and a new leader of a shard starts with a full
+/// reconcile of that shard. The shards of one replica share one write limit (<see cref="SyncOptions.MaxWritesPerSecond"/>)
+/// and run one pass at a time. The election is the caller's: dispose it after this coordinator.
+/// </para>
+/// </remarks>
+public sealed partial class SyncShardCoordinator : IAsyncDisposable
+{
+    private readonly ISyncElection _election;
+    private readonly SyncOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SyncMetrics? _metrics;
+    private readonly SyncEngineShared _shared;
+    private readonly ISyncCandidate[] _candidates;
+    private readonly MeshSyncEngine[] _engines;
+    private readonly Action<bool>[] _handlers;
+    private readonly bool[] _campaigning;
+    private readonly Lock _campaignLock = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile int _replicas = 1;
+    private long? _surplusSince;
+    private long? _steppedDown;
+    private int _disposed;
+
+    /// <summary>Creates the coordinator: a candidate and an engine per shard. Nothing campaigns before <see cref="RunAsync"/> or <see cref="RunOnceAsync"/>.</summary>
+    /// <param name="catalog">The mesh catalog the sources feed.</param>
+    /// <param name="targets">The target writers; their names are <see cref="SyncOptions.To"/>.</param>
+    /// <param name="options">What to mirror, the limits, <see cref="SyncOptions.Shards"/> and <see cref="SyncOptions.LeaderElection"/>; validated here.</param>
+    /// <param name="election">This replica's election (from <see cref="ISyncElectionStore.CreateElection"/>).</param>
+    /// <param name="timeProvider">The clock (balancing period, settle period, resync, write limit).</param>
+    /// <param name="loggerFactory">Logs leadership per shard and the engines' summaries; none when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the meter for <c>registry.sync.*</c> (the leader gauge by <c>sync.shard</c>); none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public SyncShardCoordinator(
+        IMeshCatalog catalog,
+        IEnumerable<IServiceRegistryWriter> targets,
+        SyncOptions options,
+        ISyncElection election,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(election);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _election = election;
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = loggerFactory?.CreateLogger<SyncShardCoordinator>() ?? (ILogger)NullLogger.Instance;
+        _metrics = meterFactory is null ? null : new SyncMetrics(meterFactory);
+        _shared = new SyncEngineShared(options, _time);
+        var writers = targets.ToList();
+        var name = ElectionBaseName(options);
+        var shards = options.Shards;
+        _candidates = new ISyncCandidate[shards];
+        _engines = new MeshSyncEngine[shards];
+        _handlers = new Action<bool>[shards];
+        _campaigning = new bool[shards];
+        var engineLogger = loggerFactory?.CreateLogger<MeshSyncEngine>();
+        for (var shard = 0; shard < shards; shard++)
+        {
+            var candidate = election.GetCandidate(SyncElectionOptions.ElectionName(name, shard, shards));
+            _candidates[shard] = candidate;
+            _engines[shard] = new MeshSyncEngine(catalog, writers, options, candidate, _time, engineLogger, _metrics, shard, _shared);
+            var index = shard;
+            _handlers[shard] = leads => OnLeadershipChanged(index, leads);
+            candidate.LeadershipChanged += _handlers[shard];
+            _metrics?.Leader(MetricShard(shard), false);
+        }
+    }
+
+    /// <summary>The number of shards (<see cref="SyncOptions.Shards"/>).</summary>
+    public int Shards => _candidates.Length;
+
+    /// <summary>This replica's candidate in each shard's election, by shard.</summary>
+    public IReadOnlyList<ISyncCandidate> Candidates => _candidates;
+
+    /// <summary>The engine of each shard, by shard.</summary>
+    public IReadOnlyList<MeshSyncEngine> Engines => _engines;
+
+    /// <summary>The replicas counted in the store at the last balancing (1 before the first).</summary>
+    public int Replicas => _replicas;
+
+    /// <summary>The most shards this replica leads once balanced: ⌈<see cref="Shards"/> / <see cref="Replicas"/>⌉.</summary>
+    public int FairShare => FairShareOf(Shards, _replicas);
+
+    /// <summary>The shards this replica leads now.</summary>
+    public IReadOnlyList<int> LeadingShards => [.. Enumerable.Range(0, Shards).Where(s => _candidates[s].IsLeader)];
+
+    /// <summary>The shards whose election this replica stands in now (leading or waiting).</summary>
+    public IReadOnlyList<int> CampaigningShards
+    {
+        get
+        {
+            lock (_campaignLock)
+            {
+                return [.. Enumerable.Range(0, Shards).Where(s => _campaigning[s])];
+            }
+        }
+    }
+
+    /// <summary>Called after every pass of every shard's engine (<see cref="SyncPassResult.Shard"/> tells which).</summary>
+    public Action<SyncPassResult>? PassCompleted
+    {
+        get => _engines[0].PassCompleted;
+        set
+        {
+            foreach (var engine in _engines)
+            {
+                engine.PassCompleted = value;
+            }
+        }
+    }
+
+    /// <summary>Called when this replica starts (<see langword="true"/>) or stops leading a shard.</summary>
+    public Action<int, bool>? LeadershipChanged { get; set; }
+
+    /// <summary>The fair share of a replica: ⌈<paramref name="shards"/> / <paramref name="replicas"/>⌉.</summary>
+    /// <param name="shards">The number of shards.</param>
+    /// <param name="replicas">The number of replicas (at least 1 is assumed).</param>
+    /// <returns>The most shards one replica leads once balanced.</returns>
+    public static int FairShareOf(int shards, int replicas) => (shards + Math.Max(1, replicas) - 1) / Math.Max(1, replicas);
+
+    /// <summary>Campaigns, balances and runs every shard's engine until cancelled; then steps down from every shard.</summary>
+    /// <param name="cancellationToken">Stops the sync.</param>
+    /// <returns>A task that completes when cancelled and stepped down.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        Log.Standby(_logger, _election.Identity, Shards);
+        var loops = _engines.Select(e => Task.Run(() => e.RunAsync(cancellationToken), CancellationToken.None)).ToArray();
+        try
+        {
+            long? counted = null;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var wake = Volatile.Read(ref _wake);
+                if (counted is null || _time.GetElapsedTime(counted.Value) >= Period)
+                {
+                    await CountAsync(cancellationToken).ConfigureAwait(false);
+                    counted = _time.GetTimestamp();
+                }
+
+                await BalanceAsync(cancellationToken).ConfigureAwait(false);
+                var due = Period - _time.GetElapsedTime(counted.Value);
+                await WaitAsync(wake.Task, due > TimeSpan.Zero ? due : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await StepDownAsync().ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// One pass of every shard as its leader (<c>--once</c>, <c>--purge</c>): campaigns in every election, waits until this
+    /// replica leads them all (bound it with <paramref name="cancellationToken"/>), runs each shard's pass, then steps down.
+    /// Nothing is written unless every shard is led.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for leadership, or the passes.</param>
+    /// <returns>The pass of each shard, by shard.</returns>
+    public async Task<IReadOnlyList<SyncPassResult>> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            for (var shard = 0; shard < Shards; shard++)
+            {
+                Campaign(shard);
+            }
+
+            foreach (var candidate in _candidates)
+            {
+                await candidate.WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var passes = new List<SyncPassResult>(Shards);
+            foreach (var engine in _engines)
+            {
+                passes.Add(await engine.RunOnceAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            return passes;
+        }
+        finally
+        {
+            await StepDownAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StepDownAsync().ConfigureAwait(false);
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            _candidates[shard].LeadershipChanged -= _handlers[shard];
+            _engines[shard].Dispose();
+        }
+
+        _shared.Dispose();
+        _gate.Dispose();
+    }
+
+    /// <summary>
+    /// Creates this replica's election for <paramref name="options"/> on <paramref name="store"/>: the options of
+    /// <see cref="SyncOptions.LeaderElection"/> with the election name resolved (<see cref="SyncElectionOptions.Name"/>, else
+    /// the sync id), so the replicas of one sync count and campaign together and those of another sync id do not.
+    /// </summary>
+    /// <param name="store">The registry that holds the election (<c>registry as ISyncElectionStore</c>).</param>
+    /// <param name="options">The sync options (validated).</param>
+    /// <param name="loggerFactory">Logs leadership changes; none when <see langword="null"/>.</param>
+    /// <returns>The election; dispose it after the coordinator.</returns>
+    public static ISyncElection CreateElection(ISyncElectionStore store, SyncOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        var election = options.LeaderElection;
+        return store.CreateElection(
+            new SyncElectionOptions
+            {
+                Kind = election.Kind,
+                Registry = election.Registry,
+                Name = ElectionBaseName(options),
+                Namespace = election.Namespace,
+                Identity = election.Identity,
+                LeaseDuration = election.LeaseDuration,
+                RenewDeadline = election.RenewDeadline,
+                RetryPeriod = election.RetryPeriod,
+            },
+            loggerFactory);
+    }
+
+    /// <summary>
+    /// Finds the registry that holds the election: the one named by <see cref="SyncElectionOptions.Registry"/>, else the only
+    /// registry of <see cref="SyncElectionOptions.Kind"/>; it must implement <see cref="ISyncElectionStore"/>.
+    /// </summary>
+    /// <param name="registries">The running registries.</param>
+    /// <param name="election">The election options.</param>
+    /// <returns>The store, or <see langword="null"/> with kind <c>none</c>.</returns>
+    /// <exception cref="InvalidOperationException">No such registry, several of the kind, the wrong kind, or one that cannot hold an election; the message names the setting and the fix.</exception>
+    public static ISyncElectionStore? FindElectionStore(IEnumerable<IServiceRegistry> registries, SyncElectionOptions election)
+    {
+        ArgumentNullException.ThrowIfNull(registries);
+        ArgumentNullException.ThrowIfNull(election);
+        const string RegistrySetting = "Mesh:Sync:LeaderElection:Registry (--leader-elect-registry)";
+        var kind = election.Kind;
+        if (string.Equals(kind, "none", StringComparison.Ordinal))
+        {
+            return election.Registry is null
+                ? null
+                : throw new InvalidOperationException($"{RegistrySetting} names the registry of a leader election; set Mesh:Sync:LeaderElection:Kind (--leader-elect) to etcd, consul or kubernetes too.");
+        }
+
+        var known = registries.ToList();
+        IServiceRegistry registry;
+        if (election.Registry is { } name)
+        {
+            registry = known.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new InvalidOperationException($"{RegistrySetting}: no registry is named '{ServiceInstanceValidator.Printable(name)}'; the registries are {string.Join(", ", known.Select(static r => r.Name))}.");
+            if (!string.Equals(registry.Kind, kind, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"{RegistrySetting}: registry '{registry.Name}' is of kind {registry.Kind}, not {kind} (the leader election's kind).");
+            }
+        }
+        else
+        {
+            var ofKind = known.Where(r => string.Equals(r.Kind, kind, StringComparison.OrdinalIgnoreCase)).ToList();
+            registry = ofKind.Count switch
+            {
+                0 => throw new InvalidOperationException($"Leader election in {kind} (--leader-elect): no registry of kind {kind} is configured; add one to hold the election."),
+                > 1 => throw new InvalidOperationException($"Leader election in {kind} (--leader-elect): registries {string.Join(", ", ofKind.Select(static r => r.Name))} are of kind {kind}; name the one that holds the election in {RegistrySetting}."),
+                _ => ofKind[0],
+            };
+        }
+
+        return registry as ISyncElectionStore
+            ?? throw new InvalidOperationException($"Leader election in {kind} (--leader-elect): registry '{registry.Name}' cannot hold a leader election in this build.");
+    }
+
+    internal static string ElectionBaseName(SyncOptions options) => options.LeaderElection.Name ?? options.SyncId;
+
+    private TimeSpan Period => _options.LeaderElection.RetryPeriod;
+
+    private TimeSpan Settle => _options.LeaderElection.LeaseDuration;
+
+    private int MetricShard(int shard) => Shards > 1 ? shard : -1;
+
+    private void OnLeadershipChanged(int shard, bool leads)
+    {
+        _metrics?.Leader(MetricShard(shard), leads);
+        Log.Leadership(_logger, shard, Shards, _candidates[shard].Election, leads ? "leader" : "standby");
+        LeadershipChanged?.Invoke(shard, leads);
+
+        // Re-balance at once (with the last count): a replica that reached its fair share withdraws from the other elections.
+        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private async Task WaitAsync(Task wake, TimeSpan due, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(due, _time, stop.Token);
+        await Task.WhenAny(delay, wake).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
