@@ -25,6 +25,7 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
     private Task? _loop;
     private ConsulSession? _leaderSession;
     private WriteFence? _fence;
+    private int _failures;
 
     public ConsulSyncCandidate(ConsulSyncElection election, string name, string key)
     {
@@ -131,7 +132,6 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
 
     private async Task CampaignAsync(CancellationToken stop)
     {
-        var failures = 0;
         while (!stop.IsCancellationRequested)
         {
             ConsulSession session;
@@ -156,7 +156,7 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
             {
                 StepDownAndLog();
                 var what = $"campaigning for '{Election}'";
-                if (++failures <= 1)
+                if (++_failures <= 1)
                 {
                     ConsulSyncElection.Log.Failed(_election.Logger, _election.RegistryName, _election.Identity, what, _election.Options.RetryPeriod, ex.Message);
                 }
@@ -183,6 +183,7 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
         {
             var acquired = await client.LockKeyAsync(Key, session.Id, _election.Identity, acquire: true, token).ConfigureAwait(false);
             var (entry, index) = await client.GetKeyAsync(Key, 0, token).ConfigureAwait(false);
+            _failures = 0;
             if (acquired && entry is not null && string.Equals(entry.Session, session.Id, StringComparison.Ordinal))
             {
                 Lead(session, entry.LockIndex, entry.ModifyIndex);
@@ -245,15 +246,25 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
 
     private void Lead(ConsulSession session, ulong lockIndex, ulong modifyIndex)
     {
+        TaskCompletionSource leading;
         lock (_gate)
         {
             _leaderSession = session;
             _fence = new WriteFence(_election.RegistryName, Key, (long)modifyIndex, session.Id);
-            _leading.TrySetResult();
+            leading = _leading;
         }
 
         ConsulSyncElection.Log.StartedLeading(_election.Logger, _election.RegistryName, Election, _election.Identity, modifyIndex, lockIndex, session.Id);
         LeadershipChanged?.Invoke(true);
+
+        // Waiters resume after the event's handlers ran, and only if this leadership has not ended meanwhile.
+        lock (_gate)
+        {
+            if (ReferenceEquals(_leading, leading) && ReferenceEquals(_leaderSession, session))
+            {
+                leading.TrySetResult();
+            }
+        }
     }
 
     private void StepDownAndLog()

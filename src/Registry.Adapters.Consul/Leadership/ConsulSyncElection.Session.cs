@@ -65,10 +65,22 @@ internal sealed partial class ConsulSyncElection
         var remaining = Options.RenewDeadline - Time.GetElapsedTime(started);
         session.Deadline = Time.CreateTimer(static state => ((ConsulSession)state!).Lose(), session, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         Log.SessionCreated(Logger, RegistryName, Identity, id, Ttl, LockDelay);
-        await AcquireMemberAsync(session, stop).ConfigureAwait(false);
         lock (_gate)
         {
+            // Current from here on, so a dispose during the member acquire still destroys it.
             _current = session;
+        }
+
+        try
+        {
+            await AcquireMemberAsync(session, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        lock (_gate)
+        {
             _session.TrySetResult(session);
         }
 

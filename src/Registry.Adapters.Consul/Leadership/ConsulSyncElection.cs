@@ -180,10 +180,7 @@ internal sealed partial class ConsulSyncElection : ISyncElection
         }
 
         // Leaders release their keys while the session still holds them (no lock-delay on a release), then the session goes.
-        foreach (var candidate in candidates)
-        {
-            await candidate.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        }
+        await Task.WhenAll(candidates.Select(static c => c.StopAsync(CancellationToken.None))).ConfigureAwait(false);
 
         await _disposed.CancelAsync().ConfigureAwait(false);
         if (_keeper is { } keeper)

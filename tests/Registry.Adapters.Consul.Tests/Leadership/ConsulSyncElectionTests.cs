@@ -147,6 +147,75 @@ public sealed class ConsulSyncElectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Crash_WithLockDelay_StandbyWaitsItOutWithoutPolling()
+    {
+        // A 30 s lease: TTL 15 s, and the 20 s renew deadline exceeds it by 5 s, the lock-delay.
+        SyncElectionOptions Slow(string identity)
+        {
+            var options = ElectionHarness.Options(identity);
+            options.LeaseDuration = TimeSpan.FromSeconds(30);
+            options.RenewDeadline = TimeSpan.FromSeconds(20);
+            return options;
+        }
+
+        var a = _harness.Add("a", options: Slow("a"));
+        var ca = a.Campaign();
+        await ca.WaitForLeadershipAsync().WaitAsync(Patience);
+        var sessionA = await _harness.SessionOfAsync("a");
+        sessionA.LockDelay.ShouldBe(TimeSpan.FromSeconds(5));
+        var b = _harness.Add("b", options: Slow("b"));
+        var cb = b.Campaign();
+        await WaitStandbyAsync(2);
+        var sessionB = await _harness.SessionOfAsync("b");
+
+        a.Partition.Cut();
+        var ticks = 0;
+        while (Fake.GetSession(sessionA.Id) is not null && ticks < 20)
+        {
+            await _harness.TickAsync("b");
+            ticks++;
+        }
+
+        ticks.ShouldBe(15, "2 × the 15 s TTL");
+        Fake.LockDelayUntil("mesh-sync/election/sync").ShouldNotBeNull();
+        while (!cb.IsLeader && ticks < 25)
+        {
+            cb.IsLeader.ShouldBeFalse();
+            await _harness.TickAsync("b");
+            ticks++;
+        }
+
+        await cb.WaitForLeadershipAsync().WaitAsync(Patience);
+        ticks.ShouldBeGreaterThanOrEqualTo(18, "not before the 5 s lock-delay ended (30 s + 5 s)");
+        var acquires = Fake.Requests.Count(r => r.Method == "PUT" && r.Path == "/v1/kv/mesh-sync/election/sync" && r.Query.Contains(sessionB.Id, StringComparison.Ordinal));
+        acquires.ShouldBeLessThanOrEqualTo(2 + (ticks - 15), "one try when b joined, one when the key went, then at most one per retry period: no polling");
+    }
+
+    [Fact]
+    public async Task Leader_WatchReadFails_StaysLeaderAndWatchesAgain()
+    {
+        var a = _harness.Add("a");
+        var ca = a.Campaign();
+        await ca.WaitForLeadershipAsync().WaitAsync(Patience);
+        await WaitStandbyAsync(1);
+        var reads = Fake.CountHandled("/v1/kv/mesh-sync/election/sync");
+        Fake.EnqueueFault("/v1/kv/mesh-sync/election/sync", FakeConsulFault.ServerError);
+
+        // The held watch returns at its wait (one tick), the next read fails, and the one after a retry period succeeds.
+        var ticks = 0;
+        while (Fake.CountHandled("/v1/kv/mesh-sync/election/sync") <= reads + 1 && ticks < 10)
+        {
+            await _harness.TickAsync("a");
+            ticks++;
+            ca.IsLeader.ShouldBeTrue("a failed read does not end leadership; the session's renew deadline does");
+        }
+
+        Fake.CountHandled("/v1/kv/mesh-sync/election/sync").ShouldBeGreaterThan(reads + 1, "the watch resumed after the failed read");
+        Fake.CountRequests("/v1/kv/mesh-sync/election/sync").ShouldBeLessThanOrEqualTo(Fake.CountHandled("/v1/kv/mesh-sync/election/sync") + 2, "one failed read, no retry storm");
+        a.Events.ToArray().ShouldBe([true]);
+    }
+
+    [Fact]
     public async Task CountReplicasAsync_CountsLiveMembers()
     {
         var a = _harness.Add("a");

@@ -214,4 +214,21 @@ public sealed class EtcdSyncElectionFaultTests(EtcdServerFixture fixture) : ICla
 
         Should.Throw<ArgumentException>(() => ((ISyncElectionStore)registry).CreateElection(options)).Message.ShouldContain("RenewDeadline");
     }
+
+    [Fact]
+    public async Task Campaign_FirstEndpointDead_LeadsThroughTheNext()
+    {
+        var options = new EtcdRegistryOptions { Prefix = _prefix, DialTimeout = TimeSpan.FromSeconds(2) };
+        await using (var dead = new TcpProxy(fixture.Server.ClientPort))
+        {
+            options.Endpoints.Add(dead.Url);
+            dead.Pause();
+            options.Endpoints.Add(fixture.Server.ClientUrl);
+            await using var replica = EtcdElectionReplica.Create(options, EtcdElectionReplica.Options(_name, "replica-a"), _name);
+            replica.Candidate.Start();
+
+            await replica.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
+            (await replica.Election.CountReplicasAsync()).ShouldBe(1);
+        }
+    }
 }
