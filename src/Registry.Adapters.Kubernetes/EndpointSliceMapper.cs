@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using k8s.Models;
 
@@ -54,6 +55,10 @@ internal static class EndpointSliceMapper
             return new MappedSlice(key, sourceName, [], skipped);
         }
 
+        // A slice the kubernetes target wrote is marked by its own labels, also before its Service is seen (and with the slice's single origin).
+        Dictionary<string, string>? markers = [];
+        markers = ServiceInfo.AddMarkers(markers, slice.Metadata?.Labels) ? markers : null;
+        var markedByNode = markers is null ? null : new Dictionary<string, FrozenDictionary<string, string>>(StringComparer.Ordinal);
         var instances = new List<ServiceInstance>(endpoints.Count);
         for (var i = 0; i < endpoints.Count; i++)
         {
@@ -73,7 +78,7 @@ internal static class EndpointSliceMapper
                 Ports = ports,
                 Health = HealthOf(endpoint.Conditions),
                 Zone = string.IsNullOrEmpty(endpoint.Zone) ? null : endpoint.Zone,
-                Metadata = service.MetadataFor(endpoint.NodeName),
+                Metadata = markers is null ? service.MetadataFor(endpoint.NodeName) : MarkedFor(endpoint.NodeName ?? string.Empty),
             };
             if (ServiceInstanceValidator.Validate(instance) is { } error)
             {
@@ -85,6 +90,28 @@ internal static class EndpointSliceMapper
         }
 
         return new MappedSlice(key, sourceName, instances, skipped);
+
+        FrozenDictionary<string, string> MarkedFor(string node)
+        {
+            if (!markedByNode!.TryGetValue(node, out var marked))
+            {
+                marked = Marked(service.MetadataFor(node.Length == 0 ? null : node), markers!);
+                markedByNode[node] = marked;
+            }
+
+            return marked;
+        }
+    }
+
+    private static FrozenDictionary<string, string> Marked(IReadOnlyDictionary<string, string> metadata, Dictionary<string, string> markers)
+    {
+        var marked = new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        foreach (var (key, value) in markers)
+        {
+            marked[key] = value;
+        }
+
+        return marked.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>DESIGN.md: <c>ready</c> (null means true) → Healthy; <c>serving &amp;&amp; terminating</c> → Draining (a missing <c>serving</c> means <c>ready</c>); else Unhealthy.</summary>

@@ -10,6 +10,7 @@ internal sealed partial class KubernetesServiceRegistry : ISyncTargetProvider
     public const string IstioKind = "istio";
 
     private IstioServiceEntryWriter? _istio;
+    private Writer.KubernetesServiceWriter? _writer;
 
     public IReadOnlyList<string> TargetKinds { get; } = [IstioKind];
 

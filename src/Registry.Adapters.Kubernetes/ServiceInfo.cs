@@ -119,6 +119,26 @@ internal sealed class ServiceInfo
         }
     }
 
+    /// <summary>
+    /// The instances of an EndpointSlice some sync wrote (the <c>kubernetes</c> target's slices carry the ownership labels)
+    /// read back with <see cref="SyncMetadata.SyncIdKey"/> and <see cref="SyncMetadata.OriginKey"/>, so the catalog's
+    /// loop rules see it as mirrored.
+    /// </summary>
+    /// <returns>Whether markers were added.</returns>
+    public static bool AddMarkers(IDictionary<string, string> metadata, IDictionary<string, string>? labels)
+    {
+        if (labels is null
+            || !labels.TryGetValue(Istio.KubernetesOwnership.ManagedByLabel, out var manager) || manager != Istio.KubernetesOwnership.ManagedByValue
+            || !labels.TryGetValue(Istio.KubernetesOwnership.SyncIdLabel, out var syncId) || string.IsNullOrEmpty(syncId))
+        {
+            return false;
+        }
+
+        metadata[SyncMetadata.SyncIdKey] = syncId;
+        metadata[SyncMetadata.OriginKey] = labels.TryGetValue(Istio.KubernetesOwnership.OriginLabel, out var origin) && !string.IsNullOrEmpty(origin) ? origin : Istio.KubernetesOwnership.MixedOrigin;
+        return true;
+    }
+
     private static bool ValidLabel(string? key, string? value) =>
         !string.IsNullOrEmpty(key) && key.Length <= ServiceInstanceValidator.MaxShortValueLength && !key.Any(char.IsControl)
         && (value is null || (value.Length <= ServiceInstanceValidator.MaxMetadataValueLength && !value.Any(c => char.IsControl(c) && c != '\t')));

@@ -60,6 +60,49 @@ public sealed class EtcdTestClient : IDisposable
     public async Task RevokeAsync(long lease) =>
         await _connection.Lease.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, _connection.Headers);
 
+    /// <summary>
+    /// Replays etcd's history under <paramref name="prefix"/> from <paramref name="fromRevision"/> (a watch with a start
+    /// revision) up to a marker key this call puts at the end, and returns every event before the marker in order: a count
+    /// of deletes and puts that cannot miss one, however fast they happened. Call it when nothing writes under the prefix
+    /// any more; the history must not have been compacted past <paramref name="fromRevision"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Type, string Key)>> HistoryAsync(string prefix, long fromRevision, CancellationToken cancellationToken = default)
+    {
+        var marker = prefix + "~history-end-" + Guid.NewGuid().ToString("n");
+        await PutAsync(marker, "end");
+        var events = new List<(string, string)>();
+        var bytes = Encoding.UTF8.GetBytes(prefix);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stop.CancelAfter(TimeSpan.FromSeconds(30));
+        using var call = _connection.Watch.Watch(_connection.Headers, cancellationToken: stop.Token);
+        await call.RequestStream.WriteAsync(new WatchRequest
+        {
+            CreateRequest = new WatchCreateRequest { Key = ByteString.CopyFrom(bytes), RangeEnd = ByteString.CopyFrom(EtcdRecordCodec.PrefixEnd(bytes)), StartRevision = fromRevision },
+        }, stop.Token);
+        while (await call.ResponseStream.MoveNext(stop.Token))
+        {
+            var response = call.ResponseStream.Current;
+            if (response.Canceled)
+            {
+                throw new InvalidOperationException($"the watch was cancelled (compacted at {response.CompactRevision}): {response.CancelReason}");
+            }
+
+            foreach (var e in response.Events)
+            {
+                var key = e.Kv.Key.ToStringUtf8();
+                if (key == marker)
+                {
+                    await DeleteAsync(marker);
+                    return events;
+                }
+
+                events.Add((e.Type == Mvccpb.Event.Types.EventType.Delete ? "delete" : "put", key));
+            }
+        }
+
+        throw new InvalidOperationException("the watch ended before the marker");
+    }
+
     public void Dispose() => _connection.Dispose();
 
     private static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);

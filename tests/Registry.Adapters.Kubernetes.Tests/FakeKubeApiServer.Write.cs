@@ -219,6 +219,11 @@ public sealed partial class FakeKubeApiServer
 
             nextMetadata["name"] = name;
             nextMetadata["namespace"] = route.Namespace;
+            if (info == FakeKubeResource.Services && ServiceDefaults(next, live) is { } immutable)
+            {
+                return (422, Invalid(info, name, [immutable]));
+            }
+
             if (Validate(info, next) is { Count: > 0 } errors)
             {
                 return (422, Invalid(info, name, errors));
@@ -370,16 +375,72 @@ public sealed partial class FakeKubeApiServer
         }
         else if (info == FakeKubeResource.Services && obj["spec"]?["ports"] is JsonArray ports)
         {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var numbers = new HashSet<(int, string)>();
             for (var i = 0; i < ports.Count; i++)
             {
-                if (ports[i]?["port"] is not JsonValue port || port.GetValue<int>() is < 1 or > 65535)
+                if (ports[i]?["port"] is not JsonValue port || !long.TryParse(port.ToJsonString(), CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
                 {
                     errors.Add(($"spec.ports[{i}].port", "Invalid value: must be between 1 and 65535, inclusive"));
+                }
+                else if (!numbers.Add(((int)number, ports[i]?["protocol"]?.GetValue<string>() ?? "TCP")))
+                {
+                    errors.Add(($"spec.ports[{i}]", "Duplicate value: port and protocol"));
+                }
+
+                var portName = ports[i]?["name"]?.GetValue<string>() ?? string.Empty;
+                if (ports.Count > 1 && portName.Length == 0)
+                {
+                    errors.Add(($"spec.ports[{i}].name", "Required value"));
+                }
+                else if (portName.Length > 0 && (!Registry.Adapters.Kubernetes.Istio.KubernetesNames.IsDns1123Label(portName) || !names.Add(portName)))
+                {
+                    errors.Add(($"spec.ports[{i}].name", $"Invalid value: \"{portName}\": a DNS-1123 label, unique within the Service"));
                 }
             }
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// The Service registry's defaulting: <c>type</c> ClusterIP, a cluster IP allocated once and then immutable,
+    /// <c>sessionAffinity</c>, <c>internalTrafficPolicy</c>, IP families, and per port <c>protocol</c> TCP and
+    /// <c>targetPort</c> = <c>port</c>. The fields appear in the stored object without any manager owning them.
+    /// </summary>
+    private (string, string)? ServiceDefaults(JsonObject next, JsonObject? live)
+    {
+        if (next["spec"] is not JsonObject spec)
+        {
+            spec = [];
+            next["spec"] = spec;
+        }
+
+        spec["type"] ??= "ClusterIP";
+        var liveIp = live?["spec"]?["clusterIP"]?.GetValue<string>();
+        if (spec["type"]!.GetValue<string>() != "ExternalName")
+        {
+            if (spec["clusterIP"]?.GetValue<string>() is { } wanted && liveIp is not null && wanted != liveIp)
+            {
+                return ("spec.clusterIP", "Invalid value: field is immutable");
+            }
+
+            var ip = liveIp ?? spec["clusterIP"]?.GetValue<string>() ?? $"10.96.{(_nextClusterIp / 250) % 250}.{(_nextClusterIp++ % 250) + 1}";
+            spec["clusterIP"] = ip;
+            spec["clusterIPs"] = new JsonArray(ip);
+            spec["ipFamilies"] ??= new JsonArray("IPv4");
+            spec["ipFamilyPolicy"] ??= "SingleStack";
+            spec["internalTrafficPolicy"] ??= "Cluster";
+        }
+
+        spec["sessionAffinity"] ??= "None";
+        foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            port["protocol"] ??= "TCP";
+            port["targetPort"] ??= port["port"]?.DeepClone();
+        }
+
+        return null;
     }
 
     private static JsonObject Details(FakeKubeResource info, string name) => new()

@@ -39,6 +39,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private readonly Dictionary<string, FakeKubeFieldOwners> _owners = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private int _nextWatch;
+    private int _nextClusterIp;
 
     private FakeKubeApiServer()
     {

@@ -11,7 +11,11 @@ public static class SyncShards
     private const uint OffsetBasis = 2166136261;
     private const uint Prime = 16777619;
 
-    /// <summary>The shard of a target service name: 32-bit FNV-1a of its UTF-8 bytes, modulo <paramref name="shards"/>.</summary>
+    /// <summary>
+    /// The shard of a target service name: 32-bit FNV-1a of its UTF-8 bytes, finished with MurmurHash3's 32-bit mixer (FNV-1a
+    /// alone leaves the low bits depending on the low bits of each byte, so <c>orders-a</c> and <c>orders-e</c> would share a
+    /// shard of 4), modulo <paramref name="shards"/>.
+    /// </summary>
     /// <param name="service">The target service name (after <see cref="SyncOptions.NameTemplate"/>).</param>
     /// <param name="shards">The number of shards, at least 1.</param>
     /// <returns>The shard, from 0 to <paramref name="shards"/> − 1.</returns>
@@ -33,6 +37,11 @@ public static class SyncShards
             hash = (hash ^ b) * Prime;
         }
 
+        hash ^= hash >> 16;
+        hash *= 0x85ebca6b;
+        hash ^= hash >> 13;
+        hash *= 0xc2b2ae35;
+        hash ^= hash >> 16;
         return (int)(hash % (uint)shards);
     }
 }

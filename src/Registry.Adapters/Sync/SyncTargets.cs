@@ -63,7 +63,7 @@ public static class SyncTargets
             var offered = registry is ISyncTargetProvider provider && provider.TargetKinds.Count > 0
                 ? $"; it offers {string.Join(", ", provider.TargetKinds.Select(k => $"'{k}:{registry.Name}'"))}"
                 : string.Empty;
-            throw new ArgumentException($"registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target{offered}; writable kinds implement the writer contract (file, etcd, consul, eureka; istio through a kubernetes registry).");
+            throw new ArgumentException($"registry '{registry.Name}' (kind {registry.Kind}) cannot be a sync target{offered}; writable kinds implement the writer contract (file, etcd, consul, eureka, kubernetes; istio through a kubernetes registry).");
         }
 
         var colon = name.IndexOf(':', StringComparison.Ordinal);

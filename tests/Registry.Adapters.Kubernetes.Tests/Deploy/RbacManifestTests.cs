@@ -10,7 +10,7 @@ namespace Registry.Adapters.Kubernetes.Tests.Deploy;
 /// <summary>
 /// deploy/kubernetes/rbac.yaml grants exactly what the code uses: a full run against the fake (the Kubernetes source's list
 /// and watch, the Lease election with its release, the istio target's create, update, delete and ownership reads, inline
-/// and as WorkloadEntries) records every request as RBAC sees it; each must be granted, and each grant must be used.
+/// and as WorkloadEntries, the kubernetes target's Services and EndpointSlices) records every request as RBAC sees it; each must be granted, and each grant must be used.
 /// </summary>
 public sealed class RbacManifestTests
 {
@@ -98,6 +98,19 @@ public sealed class RbacManifestTests
             await writer.ApplyAsync(Batch(Instance("o1", "10.0.0.1")), stop.Token);
             await writer.ApplyAsync(Batch(), stop.Token);
         }
+
+        // The kubernetes target (the registry itself): Services and EndpointSlices; create, update, delete, and a native Service refused.
+        server.PutService(K8sObjects.Service("mesh", "native", ports: ("http", 80)));
+        var target = (IServiceRegistryWriter)registry;
+        await target.ListOwnedAsync("mesh-sync", stop.Token);
+        await target.ApplyAsync(Batch(Instance("o1", "10.0.0.1"), Instance("o2", "10.0.0.2")), stop.Token);
+        await target.ApplyAsync(Batch(Instance("o1", "10.0.0.1")), stop.Token);
+        await target.ApplyAsync(Batch(), stop.Token);
+        (await target.ApplyAsync(new WriteBatch
+        {
+            SyncId = "mesh-sync",
+            Services = new Dictionary<string, IReadOnlyList<ServiceInstance>> { ["native"] = [Instance("n1", "10.0.0.3") with { Service = "native" }] },
+        }, stop.Token)).Rejected.ShouldHaveSingleItem();
 
         await leadership.DisposeAsync();
         await stop.CancelAsync();
