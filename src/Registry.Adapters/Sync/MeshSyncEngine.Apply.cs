@@ -45,6 +45,7 @@ public sealed partial class MeshSyncEngine
                 var rejected = result.Rejected.Select(static r => r.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var (service, set) in batch.Services)
                 {
+                    _drifted.GetValueOrDefault(target.Name)?.Remove(service);
                     IReadOnlyList<ServiceInstance> kept = rejected.Count == 0 ? set : [.. set.Where(i => !rejected.Contains(WriterChecks.Describe(service, i)))];
                     if (kept.Count == 0)
                     {
@@ -72,6 +73,12 @@ public sealed partial class MeshSyncEngine
         {
             var diff = OwnedDiff.Compute(owned.TryGetValue(service, out var mine) ? mine : [], set);
             var ops = diff.Creates.Count + diff.Updates.Count + diff.Deletes.Count;
+            if (ops == 0)
+            {
+                // A drifted service is written again whole.
+                ops = set.Count;
+            }
+
             if (cost > 0 && cost + ops > _options.BatchSize)
             {
                 batches.Add((current, cost));

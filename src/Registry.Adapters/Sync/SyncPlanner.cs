@@ -12,7 +12,8 @@ internal static class SyncPlanner
         IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> owned,
         SyncOptions options,
         Func<string, bool> isSource,
-        Func<string, bool>? inShard = null)
+        Func<string, bool>? inShard = null,
+        IReadOnlySet<string>? drifted = null)
     {
         if (inShard is not null)
         {
@@ -43,6 +44,12 @@ internal static class SyncPlanner
             var mine = owned.TryGetValue(service, out var o) ? o : [];
             var want = desired.TryGetValue(service, out var d) ? d : [];
             var diff = OwnedDiff.Compute(mine, want);
+            if (diff.IsEmpty && want.Count > 0 && drifted is not null && drifted.Contains(service))
+            {
+                // The instances read back equal, but the stored object differs from what the sync wrote: write it again.
+                diff = OwnedDiff.Rewrite(mine, want);
+            }
+
             if (diff.Deletes.Count > 0 && !allowDeletes)
             {
                 held += diff.Deletes.Count;
