@@ -36,6 +36,7 @@ public sealed partial class MeshSyncEngine : IDisposable
     // Per target: owned services whose stored objects drifted (OwnedRecords.Drifted), until they are written again.
     private readonly Dictionary<string, HashSet<string>> _drifted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SyncPlanner.DesiredCache> _desired = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass;
     private readonly bool _ownsPass;
     private readonly int _shard;
@@ -116,6 +117,7 @@ public sealed partial class MeshSyncEngine : IDisposable
         foreach (var target in _targets)
         {
             _owned[target.Name] = null;
+            _desired[target.Name] = new SyncPlanner.DesiredCache();
         }
 
         _lastListed = _time.GetTimestamp();
@@ -277,7 +279,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             try
             {
                 var owned = await OwnedAsync(target, cancellationToken).ConfigureAwait(false);
-                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard, _drifted.GetValueOrDefault(target.Name));
+                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard, _desired[target.Name], _drifted.GetValueOrDefault(target.Name));
                 lock (_held)
                 {
                     _held[target.Name] = plan.HeldDeletes;
