@@ -21,6 +21,9 @@ internal sealed class ConsulSession : IDisposable
     /// <summary>Fires at the renew deadline unless a renewal moves it.</summary>
     public ITimer? Deadline { get; set; }
 
+    /// <summary>The renewal cadence, from the session's creation: a tick that passes during a slow request is not lost.</summary>
+    public PeriodicTimer? Renewals { get; set; }
+
     /// <summary>The member key is held by this session.</summary>
     public bool MemberHeld { get; set; }
 
@@ -39,6 +42,7 @@ internal sealed class ConsulSession : IDisposable
     public void Dispose()
     {
         Deadline?.Dispose();
+        Renewals?.Dispose();
         Lose();
         _lost.Dispose();
     }

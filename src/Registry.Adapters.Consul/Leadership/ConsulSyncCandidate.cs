@@ -59,7 +59,9 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
         {
             lock (_gate)
             {
-                return _leaderSession is { IsLost: false } ? _fence : null;
+                // The last leadership's fence stays set after it ends: the engine reads IsLeader and Fence apart, and a
+                // batch sent in between must fail at Consul (check-session of a lost or released session), not go unfenced.
+                return _fence;
             }
         }
     }
@@ -288,7 +290,6 @@ internal sealed class ConsulSyncCandidate : ISyncCandidate
             }
 
             _leaderSession = null;
-            _fence = null;
             _leading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 

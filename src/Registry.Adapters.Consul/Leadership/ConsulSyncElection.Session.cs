@@ -63,6 +63,7 @@ internal sealed partial class ConsulSyncElection
             stop).ConfigureAwait(false);
         var session = new ConsulSession(id);
         var remaining = Options.RenewDeadline - Time.GetElapsedTime(started);
+        session.Renewals = new PeriodicTimer(Options.RetryPeriod, Time);
         session.Deadline = Time.CreateTimer(static state => ((ConsulSession)state!).Lose(), session, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         Log.SessionCreated(Logger, RegistryName, Identity, id, Ttl, LockDelay);
         lock (_gate)
@@ -90,13 +91,10 @@ internal sealed partial class ConsulSyncElection
     private async Task RenewAsync(ConsulSession session, CancellationToken stop)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, session.Lost);
-
-        // A fixed cadence: a tick that passes during a slow renewal is not lost.
-        using var ticks = new PeriodicTimer(Options.RetryPeriod, Time);
         var failures = 0;
         while (true)
         {
-            if (!await TickAsync(ticks, linked.Token).ConfigureAwait(false))
+            if (!await TickAsync(session.Renewals!, linked.Token).ConfigureAwait(false))
             {
                 if (session.IsLost && !stop.IsCancellationRequested)
                 {

@@ -54,8 +54,10 @@ public sealed class ConsulFencedWriteTests : IAsyncLifetime
         Fake.InvalidateSession(fenceA.Holder!);
         await cb.WaitForLeadershipAsync().WaitAsync(Patience);
         var transactions = Fake.Transactions;
+        await ConsulTestSupport.WaitUntilAsync(() => !ca.IsLeader, "a sees it was deposed");
+        ca.Fence.ShouldBe(fenceA, "a deposed leader keeps its last fence, so a batch that read it late still fails at Consul instead of going unfenced");
 
-        var error = await Should.ThrowAsync<WriteFenceLostException>(() => writerA.ApplyAsync(Batch(fenceA, Instance(1, port: 9090), Instance(2))));
+        var error = await Should.ThrowAsync<WriteFenceLostException>(() => writerA.ApplyAsync(Batch(ca.Fence, Instance(1, port: 9090), Instance(2))));
 
         error.Message.ShouldContain("mesh-sync/election/sync");
         Fake.Transactions.ShouldBe(transactions + 1, "one transaction, rolled back");

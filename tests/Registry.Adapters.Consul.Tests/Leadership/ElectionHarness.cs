@@ -39,7 +39,8 @@ internal sealed class ElectionHarness : IAsyncDisposable
         RetryPeriod = TimeSpan.FromSeconds(2),
     };
 
-    public Replica Add(string identity, string? token = null, SyncElectionOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <summary>A Consul registry (client) of one replica, behind its own partition switch.</summary>
+    public (ConsulServiceRegistry Registry, PartitionHandler Partition) AddRegistry(string? token = null, ILoggerFactory? loggerFactory = null)
     {
         var partition = new PartitionHandler();
         var registry = ConsulTestSupport.CreateRegistry(
@@ -51,17 +52,26 @@ internal sealed class ElectionHarness : IAsyncDisposable
             },
             loggerFactory,
             Time);
+        return (registry, partition);
+    }
+
+    public Replica Add(string identity, string? token = null, SyncElectionOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        var (registry, partition) = AddRegistry(token, loggerFactory);
         var election = ((ISyncElectionStore)registry).CreateElection(options ?? Options(identity), loggerFactory);
         var replica = new Replica(identity, registry, election, partition);
         _replicas.Add(replica);
         return replica;
     }
 
-    /// <summary>The session the fake holds for a replica, once it has one.</summary>
+    /// <summary>The session the fake holds for a replica, once the replica has it (and holds its member key with it, so it renews).</summary>
     public async Task<FakeSessionInfo> SessionOfAsync(string identity)
     {
         FakeSessionInfo? found = null;
-        await ConsulTestSupport.WaitUntilAsync(() => (found = Fake.ListSessions().FirstOrDefault(s => s.Name == "mesh-sync " + identity)) is not null, $"a session for {identity}");
+        await ConsulTestSupport.WaitUntilAsync(
+            () => (found = Fake.ListSessions().FirstOrDefault(s => s.Name == "mesh-sync " + identity)) is not null
+                && Fake.ListKeys("mesh-sync/replicas/").Any(k => k.Key.EndsWith("/" + identity, StringComparison.Ordinal) && k.Session == found.Id),
+            $"a session for {identity}");
         return found!;
     }
 
@@ -158,8 +168,18 @@ internal sealed class PartitionHandler : DelegatingHandler
         _cut = new CancellationTokenSource();
     }
 
+    private int _transactions;
+
+    /// <summary>The <c>PUT /v1/txn</c> requests this replica sent (catalog writes).</summary>
+    public int Transactions => Volatile.Read(ref _transactions);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.RequestUri?.AbsolutePath == "/v1/txn")
+        {
+            Interlocked.Increment(ref _transactions);
+        }
+
         if (_partitioned)
         {
             throw new HttpRequestException("Connection refused (partitioned by the test)");

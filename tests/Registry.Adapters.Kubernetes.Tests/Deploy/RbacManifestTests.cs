@@ -1,6 +1,7 @@
 using k8s;
 using Registry.Adapters.Kubernetes.Istio;
 using Registry.Adapters.Kubernetes.Leadership;
+using Registry.Adapters.Sync;
 using Shouldly;
 using Xunit;
 using YamlDotNet.RepresentationModel;
@@ -84,10 +85,20 @@ public sealed class RbacManifestTests
             await Task.Delay(20, stop.Token);
         }
 
-        // Leader election on the Lease, then a step-down that releases it.
-        var leadership = new KubernetesLeaseLeadership(client, new KubernetesLeaseOptions { Namespace = "mesh", Identity = "pod-a", RetryPeriod = TimeSpan.FromMilliseconds(100) });
-        leadership.Start();
-        await leadership.WaitForLeadershipAsync(stop.Token);
+        // Leader election on the Lease (--leader-elect kubernetes), counting the member Leases, then a step-down that releases it.
+        var election = ((ISyncElectionStore)registry).CreateElection(new SyncElectionOptions
+        {
+            Kind = "kubernetes", Namespace = "mesh", Identity = "pod-a", RetryPeriod = TimeSpan.FromMilliseconds(100),
+        });
+        var candidate = election.GetCandidate("mesh-sync");
+        candidate.Start();
+        await candidate.WaitForLeadershipAsync(stop.Token);
+        while (server.GetObject("leases", "mesh", ((KubernetesSyncElection)election).MemberLease) is null)
+        {
+            await Task.Delay(20, stop.Token);
+        }
+
+        (await election.CountReplicasAsync(stop.Token)).ShouldBe(1);
 
         // The istio target: inline endpoints and standalone WorkloadEntries; create, update, delete.
         foreach (var workloadEntries in new[] { false, true })
@@ -112,7 +123,7 @@ public sealed class RbacManifestTests
             Services = new Dictionary<string, IReadOnlyList<ServiceInstance>> { ["native"] = [Instance("n1", "10.0.0.3") with { Service = "native" }] },
         }, stop.Token)).Rejected.ShouldHaveSingleItem();
 
-        await leadership.DisposeAsync();
+        await election.DisposeAsync();
         await stop.CancelAsync();
         await watching.ContinueWith(_ => { }, TaskScheduler.Default);
 

@@ -110,4 +110,20 @@ public sealed class KubernetesSyncConsoleTests : IAsyncLifetime
         _kube.Objects("services").Where(s => s["metadata"]!["namespace"]!.GetValue<string>() == "mesh").Select(s => s["metadata"]!["name"]!.GetValue<string>())
             .ShouldBe(["billing"], "the Kubernetes service mirrored into Consul does not come back");
     }
+
+    [Fact]
+    public async Task Sync_LeaderElectKubernetesOnce_LeadsOnTheLeaseWritesThenReleases()
+    {
+        var kubeconfig = KubernetesConsoleTests.WriteKubeconfig(_files, _kube.Url, token: Token);
+        var source = _files.Write("source.json", TempCatalogs.A);
+
+        var run = await CliRun.InProcessAsync("sync", "--kubeconfig", kubeconfig, "--file", source, "--to", "kubernetes", "--leader-elect", "kubernetes",
+            "--lease-duration", "60s", "--once", "--output", "json");
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        Writes(run).ShouldBe(3, run.ToString());
+        var lease = _kube.GetObject("leases", "default", "mesh-sync").ShouldNotBeNull("the election's Lease, in the default namespace outside a pod");
+        lease["spec"]!["holderIdentity"]!.GetValue<string>().ShouldBeEmpty("a --once leader steps down by releasing the Lease");
+        _kube.RbacRequests.ShouldContain(r => r.Resource == "leases" && r.Verb == "delete", "the replica removed its member Lease");
+    }
 }
