@@ -44,7 +44,7 @@ internal sealed partial class EtcdSyncWriter
                 var last = 0L;
 
                 // Creates and updates of the batch go before its deletes.
-                foreach (var chunk in ops.OrderBy(static o => o.Delete is null ? 0 : 1).Chunk(MaxOpsPerTxn))
+                foreach (var chunk in ops.OrderBy(static o => o.Delete is null ? 0 : 1).Chunk(fence is null ? MaxOpsPerTxn : MaxOpsPerTxn - 1))
                 {
                     last = await CommitAsync(connection, chunk, lease.Id, fence, cancellationToken).ConfigureAwait(false);
                     requests++;

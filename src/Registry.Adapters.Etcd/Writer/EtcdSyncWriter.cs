@@ -19,8 +19,12 @@ internal sealed partial class EtcdSyncWriter : IDisposable
     /// <summary>Where the lease of each sync id is recorded (outside every registry prefix).</summary>
     internal const string LeaseKeyPrefix = "/mesh-sync/leases/";
 
-    /// <summary>Operations per transaction, under etcd's default <c>--max-txn-ops</c> of 128 with room for the fence.</summary>
-    internal const int MaxOpsPerTxn = 120;
+    /// <summary>
+    /// Operations per transaction: etcd's default <c>--max-txn-ops</c> of 128 (it bounds the compares and the
+    /// operations of a transaction each), so a batch of the sync's default <c>BatchSize</c> of 128 is one transaction;
+    /// a fenced transaction carries one write fewer, its first compare being the leader key.
+    /// </summary>
+    internal const int MaxOpsPerTxn = 128;
 
     private readonly EtcdServiceRegistry _registry;
     private readonly EtcdRegistryOptions _options;

@@ -41,16 +41,10 @@ internal static class SseEndpoint
             }
 
             await body.FlushAsync(stop.Token).ConfigureAwait(false);
-            var events = client.Events;
-            while (await events.WaitToReadAsync(stop.Token).ConfigureAwait(false))
-            {
-                while (events.TryRead(out var encoded))
-                {
-                    await body.WriteAsync(encoded, stop.Token).ConfigureAwait(false);
-                }
 
-                await body.FlushAsync(stop.Token).ConfigureAwait(false);
-            }
+            // From here the hub writes each event into this response itself, without a task per client and event.
+            client.Attach(response.BodyWriter);
+            await client.Ended.WaitAsync(stop.Token).ConfigureAwait(false);
         }
         catch (SlowClientException)
         {
@@ -59,6 +53,11 @@ internal static class SseEndpoint
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            // No write of the hub may reach this response once the request is over.
+            await client.DetachAsync().ConfigureAwait(false);
         }
     }
 

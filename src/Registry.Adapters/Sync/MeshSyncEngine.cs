@@ -33,6 +33,7 @@ public sealed partial class MeshSyncEngine : IDisposable
     private readonly HashSet<string> _targetNames;
     private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ServiceInstance>>?> _owned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SyncPlanner.DesiredCache> _desired = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass;
     private readonly bool _ownsPass;
     private readonly int _shard;
@@ -113,6 +114,7 @@ public sealed partial class MeshSyncEngine : IDisposable
         foreach (var target in _targets)
         {
             _owned[target.Name] = null;
+            _desired[target.Name] = new SyncPlanner.DesiredCache();
         }
 
         _lastListed = _time.GetTimestamp();
@@ -274,7 +276,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             try
             {
                 var owned = await OwnedAsync(target, cancellationToken).ConfigureAwait(false);
-                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard);
+                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard, _desired[target.Name]);
                 lock (_held)
                 {
                     _held[target.Name] = plan.HeldDeletes;

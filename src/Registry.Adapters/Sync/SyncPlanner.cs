@@ -12,7 +12,8 @@ internal static class SyncPlanner
         IReadOnlyDictionary<string, IReadOnlyList<ServiceInstance>> owned,
         SyncOptions options,
         Func<string, bool> isSource,
-        Func<string, bool>? inShard = null)
+        Func<string, bool>? inShard = null,
+        DesiredCache? cache = null)
     {
         if (inShard is not null)
         {
@@ -25,7 +26,7 @@ internal static class SyncPlanner
         var rejected = new List<SkippedRecord>();
         var desired = options.Purge
             ? new Dictionary<string, List<ServiceInstance>>(StringComparer.Ordinal)
-            : Desired(snapshot, target, options, isSource, inShard, rejected);
+            : Desired(snapshot, target, options, isSource, inShard, rejected, cache);
 
         // A record whose source has not delivered a first snapshot (or fails without data) is kept: no partial view deletes.
         string? heldReason = null;
@@ -42,6 +43,12 @@ internal static class SyncPlanner
         {
             var mine = owned.TryGetValue(service, out var o) ? o : [];
             var want = desired.TryGetValue(service, out var d) ? d : [];
+            if (ReferenceEquals(mine, want))
+            {
+                // The set the last pass wrote, for a mesh service the catalog has not touched since: nothing to compare.
+                continue;
+            }
+
             var diff = OwnedDiff.Compute(mine, want);
             if (diff.Deletes.Count > 0 && !allowDeletes)
             {
@@ -100,9 +107,10 @@ internal static class SyncPlanner
     }
 
     private static Dictionary<string, List<ServiceInstance>> Desired(
-        MeshSnapshot snapshot, IServiceRegistryWriter target, SyncOptions options, Func<string, bool> isSource, Func<string, bool>? inShard, List<SkippedRecord> rejected)
+        MeshSnapshot snapshot, IServiceRegistryWriter target, SyncOptions options, Func<string, bool> isSource, Func<string, bool>? inShard, List<SkippedRecord> rejected, DesiredCache? cache)
     {
         var desired = new Dictionary<string, List<ServiceInstance>>(StringComparer.Ordinal);
+        var seen = cache is null ? null : new Dictionary<string, DesiredCache.Entry>(cache.Entries.Count, StringComparer.Ordinal);
         foreach (var service in snapshot.GetServices())
         {
             if (!Selected(service.Name, options))
@@ -123,6 +131,20 @@ internal static class SyncPlanner
                 continue;
             }
 
+            if (cache is not null && cache.Entries.TryGetValue(service.Name, out var known) && ReferenceEquals(known.Source, service))
+            {
+                // The catalog keeps an untouched service's object: what was derived from it last pass still holds.
+                rejected.AddRange(known.Rejected);
+                if (known.Instances is not null)
+                {
+                    desired[name] = known.Instances;
+                }
+
+                seen![service.Name] = known;
+                continue;
+            }
+
+            var rejectedBefore = rejected.Count;
             var ids = new HashSet<string>(StringComparer.Ordinal);
             List<ServiceInstance>? list = null;
             foreach (var mesh in service.Instances)
@@ -152,9 +174,29 @@ internal static class SyncPlanner
             {
                 desired[name] = list;
             }
+
+            seen?.Add(service.Name, new DesiredCache.Entry(service, list, [.. rejected.Skip(rejectedBefore)]));
+        }
+
+        if (cache is not null)
+        {
+            cache.Entries = seen!;
         }
 
         return desired;
+    }
+
+    /// <summary>
+    /// One target's desired instances by mesh service, kept between passes: the catalog hands out the same
+    /// <see cref="MeshService"/> object for a service it did not touch, so its marked and normalized instances are
+    /// reused instead of derived again, and a pass after a change does work in proportion to the change.
+    /// </summary>
+    internal sealed class DesiredCache
+    {
+        public Dictionary<string, Entry> Entries { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>What one mesh service gave: its instances as the target stores them (none mirrored: null) and its rejections.</summary>
+        public sealed record Entry(MeshService Source, List<ServiceInstance>? Instances, SkippedRecord[] Rejected);
     }
 
     private static bool Mirrors(MeshInstance mesh, string target, SyncOptions options, Func<string, bool> isSource)
