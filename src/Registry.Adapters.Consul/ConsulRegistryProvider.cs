@@ -9,13 +9,10 @@ namespace Registry.Adapters.Consul;
 /// The <c>consul</c> registry kind: binds <see cref="ConsulRegistryOptions"/> from a <c>Mesh:Registries:N</c>
 /// element or from <c>AddConsul</c>.
 /// </summary>
-public sealed class ConsulRegistryProvider : RegistryKind<ConsulRegistryOptions>
+public sealed class ConsulRegistryProvider() : RegistryKind<ConsulRegistryOptions>(KindName)
 {
     /// <summary>The kind name, <c>consul</c>.</summary>
     public const string KindName = "consul";
-
-    /// <inheritdoc />
-    public override string Kind => KindName;
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> Validate(ConsulRegistryOptions options, string settingPath)

@@ -6,20 +6,13 @@ namespace Registry.Adapters.Kubernetes;
 /// The <c>kubernetes</c> registry kind: binds <see cref="KubernetesRegistryOptions"/> from a <c>Mesh:Registries:N</c>
 /// section or from <c>AddKubernetes</c>.
 /// </summary>
-public sealed class KubernetesRegistryProvider : RegistryKind<KubernetesRegistryOptions>
+public sealed class KubernetesRegistryProvider() : RegistryKind<KubernetesRegistryOptions>(KindName)
 {
     /// <summary>The kind name, <c>kubernetes</c>.</summary>
     public const string KindName = "kubernetes";
 
     /// <inheritdoc />
-    public override string Kind => KindName;
-
-    /// <inheritdoc />
-    protected override IReadOnlyDictionary<string, string> RenamedSettings { get; } = new Dictionary<string, string>
-    {
-        ["RetryInitialDelay"] = "Reconnect:InitialDelay",
-        ["RetryMaxDelay"] = "Reconnect:MaxDelay",
-    };
+    protected override IReadOnlyDictionary<string, string> RenamedSettings { get; } = ReconnectOptions.RenamedFrom("RetryInitialDelay", "RetryMaxDelay");
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> Validate(KubernetesRegistryOptions options, string settingPath)

@@ -1,4 +1,5 @@
 using Registry.Adapters.Consul.Tests.Fake;
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 
@@ -15,21 +16,13 @@ public sealed class ConsulCloudFoundryTests
         fake.PutService("uaa-0", "10.0.16.20", new FakeServiceSpec("uaa", "uaa") { Port = 8443, Tags = ["uaa-0", "z1"] });
         fake.PutService("uaa-1", "10.0.32.20", new FakeServiceSpec("uaa", "uaa") { Port = 8443, Tags = ["uaa-1", "z2"] });
         fake.PutService("database-0", "10.0.16.30", new FakeServiceSpec("sql-db", "sql-db") { Port = 5524, Tags = ["database-0"] });
-        await using var registry = ConsulTestSupport.CreateRegistry(fake, name: "cf");
-        var options = new MeshOptions();
-        options.Aliases["uaa.service.cf.internal"] = "uaa";
-        using var mesh = new MeshCatalog(options);
-        mesh.AddRegistry("cf", "consul", 0, "{service}.service.cf.internal");
+        var registry = ConsulTestSupport.CreateRegistry(fake, name: "cf");
+        await using var host = await MeshTestHost.StartAsync(
+            m => m.AddTestRegistry(registry, priority: 0, nameTemplate: "{service}.service.cf.internal"),
+            o => o.Aliases["uaa.service.cf.internal"] = "uaa");
+        var mesh = host.Catalog;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-
-        await foreach (var item in registry.WatchAsync(stop.Token))
-        {
-            mesh.Apply("cf", item);
-            if (item is RegistrySnapshotEvent)
-            {
-                break;
-            }
-        }
+        (await mesh.WaitForInitialSyncAsync(stop.Token)).ShouldBeTrue();
 
         var uaa = mesh.Resolve("uaa");
         uaa.Select(i => i.Instance.Id).ShouldBe(["uaa@uaa-0", "uaa@uaa-1"], "same service id on two agents: told apart by node");

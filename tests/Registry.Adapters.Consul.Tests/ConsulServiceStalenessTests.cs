@@ -26,18 +26,8 @@ public sealed class ConsulServiceStalenessTests : IAsyncLifetime
         Ports = [new ServicePort("http", 8080, "http")],
     };
 
-    /// <summary>The catalog a consumer of the watch sees after the events so far.</summary>
-    private static MeshCatalog Replay(WatchRecorder recorder)
-    {
-        var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("consul", "consul", 0);
-        foreach (var e in recorder.Events)
-        {
-            catalog.Apply("consul", e);
-        }
-
-        return catalog;
-    }
+    /// <summary>The catalog a consumer of the watch sees after the events so far, in a mesh built with <c>AddMeshRegistry</c>.</summary>
+    private static Task<MeshTestHost> Replay(WatchRecorder recorder) => MeshTestHost.ReplayAsync("consul", "consul", recorder.Events);
 
     [Fact]
     public async Task Watch_OneServiceKeepsFailing_RegistryStaleOnlyItsInstancesStaleUntilItRecovers()
@@ -59,8 +49,9 @@ public sealed class ConsulServiceStalenessTests : IAsyncLifetime
         await recorder.WaitForViewAsync(v => v["api"].Count == 2, Timeout, "api's change arrives");
         await ConsulTestSupport.WaitUntilAsync(() => _fake.CountRequests("/v1/health/service/web") > failedWebQueries + 1, "web keeps failing meanwhile");
 
-        using (var catalog = Replay(recorder))
+        await using (var mesh = await Replay(recorder))
         {
+            var catalog = mesh.Catalog;
             var status = catalog.Current.Registries.ShouldHaveSingleItem();
             status.State.ShouldBe(RegistryState.Stale, "a watch that still fails keeps the registry stale");
             status.Error.ShouldNotBeNull().ShouldContain("No cluster leader");
@@ -75,8 +66,9 @@ public sealed class ConsulServiceStalenessTests : IAsyncLifetime
         await recorder.WaitForViewAsync(v => v["web"].Count == 3, Timeout, "web recovers with the truth");
         await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Connected, Timeout, "connected again", skip: statesBefore);
 
-        using (var catalog = Replay(recorder))
+        await using (var mesh = await Replay(recorder))
         {
+            var catalog = mesh.Catalog;
             catalog.Current.Registries.ShouldHaveSingleItem().State.ShouldBe(RegistryState.Ready);
             catalog.Resolve("web").Select(static i => i.Instance.Id).ShouldBe(["web-1", "web-2", "web-3"], ignoreOrder: true);
             catalog.Resolve("web").ShouldAllBe(i => !i.Stale);

@@ -28,7 +28,10 @@ public sealed class EtcdRegistryProviderTests
             ["MaxValueBytes"] = "4096",
         });
 
-        var options = EtcdRegistryProvider.Bind("etcd", section);
+        var errors = new List<string>();
+        var options = _provider.Bind(section, errors);
+        errors.ShouldBeEmpty();
+        _provider.Validate("etcd", section).ShouldBeEmpty();
         await using var registry = _provider.Create("etcd", section, new ServiceCollection().BuildServiceProvider());
 
         options.Endpoints.ShouldBe(["http://127.0.0.1:2379", "http://127.0.0.2:2379"]);
@@ -52,6 +55,19 @@ public sealed class EtcdRegistryProviderTests
         var ex = Should.Throw<OptionsValidationException>(() => _provider.Create("etcd", section, new ServiceCollection().BuildServiceProvider()));
 
         ex.Message.ShouldContain("Mesh:Registries:0:Endpoints:0");
+    }
+
+    [Fact]
+    public void Factory_InvalidOptions_ThrowWithTheKindsChecks()
+    {
+        var options = new EtcdRegistryOptions { PageSize = 0 };
+
+        var registry = Should.Throw<OptionsValidationException>(() => EtcdRegistryFactory.CreateRegistry("etcd", options));
+        var registrar = Should.Throw<OptionsValidationException>(() => EtcdRegistryFactory.CreateRegistrar("etcd", options));
+
+        registry.Failures.ShouldContain(f => f.Contains("Mesh:Registries:etcd:Endpoints:0", StringComparison.Ordinal));
+        registry.Failures.ShouldContain(f => f.Contains("Mesh:Registries:etcd:PageSize", StringComparison.Ordinal));
+        registrar.Failures.ShouldBe(registry.Failures);
     }
 
     [Fact]

@@ -201,8 +201,9 @@ public sealed class EtcdRestartTests : IAsyncLifetime
         await recorder.WaitForEventAsync<RegistrySnapshotEvent>(s => s.IsResync, Wait, "the empty resync");
         await recorder.WaitForEventAsync<RegistryStateEvent>(s => s.State == RegistryConnectionState.Connected, Wait, "connected again", skip: 2);
 
-        using (var catalog = Replay(recorder, ratio))
+        await using (var mesh = await Replay(recorder, ratio))
         {
+            var catalog = mesh.Catalog;
             var status = catalog.Current.Registries.ShouldHaveSingleItem();
             if (ratio < 1)
             {
@@ -225,25 +226,18 @@ public sealed class EtcdRestartTests : IAsyncLifetime
         }
 
         await recorder.WaitForViewAsync(v => v.TryGetValue("orders", out var o) && o.Count == 3, Wait, "re-registered");
-        using (var catalog = Replay(recorder, ratio))
+        await using (var mesh = await Replay(recorder, ratio))
         {
+            var catalog = mesh.Catalog;
             catalog.Current.Registries.ShouldHaveSingleItem().State.ShouldBe(RegistryState.Ready);
             catalog.Resolve("orders").Select(i => i.Instance.Id).ShouldBe(["orders-1", "orders-2", "orders-3"]);
             catalog.Resolve("orders").ShouldAllBe(i => !i.Stale);
         }
     }
 
-    private static MeshCatalog Replay(WatchRecorder recorder, double ratio)
-    {
-        var catalog = new MeshCatalog(new MeshOptions { DropGuardRatio = ratio });
-        catalog.AddRegistry("etcd", "etcd", 0);
-        foreach (var e in recorder.Events)
-        {
-            catalog.Apply("etcd", e);
-        }
-
-        return catalog;
-    }
+    /// <summary>The catalog a consumer of the watch sees after the events so far, in a mesh built with <c>AddMeshRegistry</c>.</summary>
+    private static Task<MeshTestHost> Replay(WatchRecorder recorder, double ratio) =>
+        MeshTestHost.ReplayAsync("etcd", "etcd", recorder.Events, o => o.DropGuardRatio = ratio);
 
     private Task<long> Put(ServiceInstance instance) => _client.PutAsync($"{_prefix}{instance.Service}/{instance.Id}", MeshJson(instance));
 }

@@ -1,4 +1,5 @@
 using Registry.Adapters.Sync;
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 
@@ -17,19 +18,19 @@ public sealed class EtcdSyncRestartTests(EtcdServerFixture fixture) : IClassFixt
         Ports = [new ServicePort("http", 8080, "http")],
     };
 
-    private static MeshCatalog Catalog(bool secondSourceSynced)
+    /// <summary>A mesh built with <c>AddMeshRegistry</c> over two scripted sources and the etcd target (which never syncs as a source).</summary>
+    private static async Task<(MeshTestHost Mesh, ReplayRegistry Consul)> Catalog(bool secondSourceSynced)
     {
-        var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("eureka", "memory", 0);
-        catalog.AddRegistry("consul", "memory", 1);
-        catalog.AddRegistry("etcd", "etcd", 2);
-        catalog.Apply("eureka", new RegistrySnapshotEvent(new RegistrySnapshot { Services = new Dictionary<string, IReadOnlyList<ServiceInstance>> { ["orders"] = [Instance("orders", 1), Instance("orders", 2)] } }));
+        var eureka = new ReplayRegistry("eureka");
+        var consul = new ReplayRegistry("consul");
+        var mesh = await MeshTestHost.StartAsync(m => m.AddTestRegistry(eureka).AddTestRegistry(consul).AddTestRegistry(new ReplayRegistry("etcd", "etcd")));
+        await eureka.SnapshotAsync(Instance("orders", 1), Instance("orders", 2));
         if (secondSourceSynced)
         {
-            catalog.Apply("consul", new RegistrySnapshotEvent(new RegistrySnapshot { Services = new Dictionary<string, IReadOnlyList<ServiceInstance>> { ["billing"] = [Instance("billing", 3)] } }));
+            await consul.SnapshotAsync(Instance("billing", 3));
         }
 
-        return catalog;
+        return (mesh, consul);
     }
 
     private IServiceRegistry Target()
@@ -39,7 +40,7 @@ public sealed class EtcdSyncRestartTests(EtcdServerFixture fixture) : IClassFixt
         return EtcdRegistryFactory.CreateRegistry("etcd", options);
     }
 
-    private static MeshSyncEngine Engine(MeshCatalog catalog, IServiceRegistry target)
+    private static MeshSyncEngine Engine(IMeshCatalog catalog, IServiceRegistry target)
     {
         var options = new SyncOptions { SyncId = "restart-test" };
         options.To.Add("etcd");
@@ -55,9 +56,10 @@ public sealed class EtcdSyncRestartTests(EtcdServerFixture fixture) : IClassFixt
         }
 
         using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
-        using var firstCatalog = Catalog(secondSourceSynced: true);
+        var (firstMesh, _) = await Catalog(secondSourceSynced: true);
+        await using var firstCatalog = firstMesh;
         var first = Target();
-        using (var engine = Engine(firstCatalog, first))
+        using (var engine = Engine(firstCatalog.Catalog, first))
         {
             (await engine.RunOnceAsync()).Writes.ShouldBe(3);
         }
@@ -66,9 +68,10 @@ public sealed class EtcdSyncRestartTests(EtcdServerFixture fixture) : IClassFixt
         await first.DisposeAsync();
         var before = (await client.GetPrefixAsync(_prefix)).Kvs.Select(static k => (k.Key.ToStringUtf8(), k.ModRevision)).ToList();
 
-        using var restartedCatalog = Catalog(secondSourceSynced: false);
+        var (restartedMesh, consul) = await Catalog(secondSourceSynced: false);
+        await using var restartedCatalog = restartedMesh;
         await using var second = Target();
-        using var restarted = Engine(restartedCatalog, second);
+        using var restarted = Engine(restartedCatalog.Catalog, second);
         var pass = await restarted.RunOnceAsync();
 
         pass.Writes.ShouldBe(0);
@@ -76,7 +79,7 @@ public sealed class EtcdSyncRestartTests(EtcdServerFixture fixture) : IClassFixt
         pass.Targets[0].HeldDeletes.ShouldBe(1, "billing's source has not answered yet");
         (await client.GetPrefixAsync(_prefix)).Kvs.Select(static k => (k.Key.ToStringUtf8(), k.ModRevision)).ShouldBe(before, "not one key was rewritten or deleted");
 
-        restartedCatalog.Apply("consul", new RegistrySnapshotEvent(new RegistrySnapshot { Services = new Dictionary<string, IReadOnlyList<ServiceInstance>> { ["billing"] = [Instance("billing", 3)] } }));
+        await consul.SnapshotAsync(Instance("billing", 3));
         (await restarted.RunOnceAsync()).Writes.ShouldBe(0, "once every source answered, the target already equals the sources");
     }
 }

@@ -59,6 +59,16 @@ public sealed class EurekaRegistryProviderTests
     }
 
     [Fact]
+    public void EurekaRegistrar_InvalidOptions_ThrowsWithTheKindsChecks()
+    {
+        var error = Should.Throw<OptionsValidationException>(() => EurekaRegistrar.Create("eureka", new EurekaRegistryOptions { FetchInterval = TimeSpan.Zero }));
+
+        error.OptionsName.ShouldBe("eureka");
+        error.Failures.ShouldContain(f => f.Contains("Eureka:ServiceUrls", StringComparison.Ordinal));
+        error.Failures.ShouldContain(f => f.Contains("Eureka:FetchInterval", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AddEurekaRegistrar_ResolvesKeyedAndDefaultRegistrar()
     {
         var services = new ServiceCollection();

@@ -66,8 +66,15 @@ public sealed class KubernetesRollingUpdateTests : IAsyncLifetime
             server.PutSlice(K8sObjects.Slice("shop", "big", $"big-old-{s}", Pods("old", s, ready: true)));
         }
 
-        using var catalog = new MeshCatalog(new MeshOptions { ChangeQuietPeriod = TimeSpan.FromMilliseconds(300), ChangeMaxDelay = TimeSpan.FromSeconds(10) });
-        catalog.AddRegistry("kubernetes", "kubernetes", priority: 0);
+        var replay = new ReplayRegistry("kubernetes", "kubernetes");
+        await using var mesh = await MeshTestHost.StartAsync(
+            m => m.AddTestRegistry(replay, priority: 0),
+            o =>
+            {
+                o.ChangeQuietPeriod = TimeSpan.FromMilliseconds(300);
+                o.ChangeMaxDelay = TimeSpan.FromSeconds(10);
+            });
+        var catalog = mesh.Catalog;
         await using var registry = _host.CreateRegistry();
         using var stop = new CancellationTokenSource();
         var registryChanges = 0;
@@ -82,7 +89,7 @@ public sealed class KubernetesRollingUpdateTests : IAsyncLifetime
                         Interlocked.Increment(ref registryChanges);
                     }
 
-                    catalog.Apply("kubernetes", item);
+                    await replay.ApplyAsync(item);
                 }
             }
             catch (OperationCanceledException)

@@ -24,8 +24,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task HttpClient_ServiceInMesh_ReachesItsInstance()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("orders", _a.AsInstance("orders"));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("orders", _a.AsInstance("orders"));
 
         var body = await host.Client().GetStringAsync("/whoami");
 
@@ -35,13 +35,13 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task HttpClient_CatalogChanges_NextRequestFollowsWithoutRefreshPeriod()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("orders", _a.AsInstance("orders"));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("orders", _a.AsInstance("orders"));
         var client = host.Client();
         (await client.GetStringAsync("/whoami")).ShouldBe($"a:{_a.Port}");
 
         // The clock is frozen: only the pushed change token can make the next request see b.
-        host.Set("orders", _b.AsInstance("orders"));
+        await host.SetAsync("orders", _b.AsInstance("orders"));
 
         (await client.GetStringAsync("/whoami")).ShouldBe($"b:{_b.Port}");
         _a.Requests.ShouldBe(1);
@@ -50,8 +50,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task HttpClient_EndpointName_UsesNamedPort()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("orders", _a.AsInstance("orders"));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("orders", _a.AsInstance("orders"));
 
         var body = await host.Client("any").GetStringAsync("http://_grpc.orders/whoami");
 
@@ -61,22 +61,22 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_HttpsPlusHttp_PrefersHttpsThenFallsBackToHttp()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("pay", Instance("p1", ("http", 8080, "http"), ("https", 8443, "https")));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("pay", Instance("p1", ("http", 8080, "http"), ("https", 8443, "https")));
 
         var endpoints = await host.ResolveAsync("https+http://pay");
 
         endpoints.Select(Uri).ShouldBe(["https://10.0.0.1:8443/"]);
 
-        host.Set("pay", Instance("p1", ("http", 8080, "http")));
+        await host.SetAsync("pay", Instance("p1", ("http", 8080, "http")));
         (await host.ResolveAsync("https+http://pay")).Select(Uri).ShouldBe(["http://10.0.0.1:8080/"]);
     }
 
     [Fact]
     public async Task Resolve_HttpScheme_PicksPortByProtocolWhenNotNamedLikeIt()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("web", Instance("w1", ("grpc", 9090, "grpc"), ("web", 8081, "http")));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("web", Instance("w1", ("grpc", 9090, "grpc"), ("web", 8081, "http")));
 
         (await host.ResolveAsync("http://web")).Select(Uri).ShouldBe(["http://10.0.0.1:8081/"]);
     }
@@ -84,8 +84,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_NamedTlsPortOverHttpOnly_NoEndpointAndClearError()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("pay", Instance("p1", ("admin", 9443, "https")));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("pay", Instance("p1", ("admin", 9443, "https")));
 
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => host.ResolveAsync("http://_admin.pay"));
 
@@ -96,8 +96,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_Endpoint_CarriesMeshInstanceFeature()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("orders", _a.AsInstance("orders", zone: "z1"));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("orders", _a.AsInstance("orders", zone: "z1"));
 
         var endpoint = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
 
@@ -111,8 +111,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_UnhealthyDrainingStartingUnknown_NeverHandedOutByDefault()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set(
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync(
             "orders",
             Instance("ok", HealthStatus.Healthy),
             Instance("sick", HealthStatus.Unhealthy),
@@ -128,8 +128,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_NoneHealthy_ThrowsNamingTheServiceInsteadOfFallingToDns()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("orders", Instance("sick", HealthStatus.Unhealthy), Instance("drain", HealthStatus.Draining));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("orders", Instance("sick", HealthStatus.Unhealthy), Instance("drain", HealthStatus.Draining));
 
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => host.ResolveAsync("http://orders"));
 
@@ -139,8 +139,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_IncludeDrainingOption_HandsOutDraining()
     {
-        await using var host = new MeshDiscoveryHost(o => o.IncludeDraining = true);
-        host.Set("orders", Instance("ok", HealthStatus.Healthy), Instance("drain", HealthStatus.Draining), Instance("sick", HealthStatus.Unhealthy));
+        await using var host = await MeshDiscoveryHost.StartAsync(o => o.IncludeDraining = true);
+        await host.SetAsync("orders", Instance("ok", HealthStatus.Healthy), Instance("drain", HealthStatus.Draining), Instance("sick", HealthStatus.Unhealthy));
 
         (await host.ResolveAsync("http://orders")).Select(Id).ShouldBe(["ok", "drain"], ignoreOrder: true);
     }
@@ -148,23 +148,23 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_StaleInstances_OnlyWhenNothingFreshIsLeft()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("test", "orders", Instance("t1", HealthStatus.Healthy));
-        host.Set("backup", "orders", Instance("b1", HealthStatus.Healthy, host: "10.0.0.2"));
-        host.Catalog.ReportFailure("test", "connection refused");
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("test", "orders", Instance("t1", HealthStatus.Healthy));
+        await host.SetAsync("backup", "orders", Instance("b1", HealthStatus.Healthy, host: "10.0.0.2"));
+        await host.FailAsync("test", "connection refused");
 
         (await host.ResolveAsync("http://orders")).Select(Id).ShouldBe(["b1"]);
 
-        host.Set("backup", "orders");
+        await host.SetAsync("backup", "orders");
         (await host.ResolveAsync("http://orders")).Select(Id).ShouldBe(["t1"]);
     }
 
     [Fact]
     public async Task Resolve_StaleFallbackOff_NoEndpoint()
     {
-        await using var host = new MeshDiscoveryHost(o => o.UseStaleWhenNoneFresh = false);
-        host.Set("orders", Instance("t1", HealthStatus.Healthy));
-        host.Catalog.ReportFailure("test", "connection refused");
+        await using var host = await MeshDiscoveryHost.StartAsync(o => o.UseStaleWhenNoneFresh = false);
+        await host.SetAsync("orders", Instance("t1", HealthStatus.Healthy));
+        await host.FailAsync("test", "connection refused");
 
         var ex = await Should.ThrowAsync<InvalidOperationException>(() => host.ResolveAsync("http://orders"));
         ex.Message.ShouldContain("none is eligible");
@@ -173,25 +173,25 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_Zone_PrefersCallersZoneFallsBackToOthers()
     {
-        await using var host = new MeshDiscoveryHost(o => o.Zone = "us-east-1a");
-        host.Set("orders", Instance("a1", zone: "us-east-1a"), Instance("b1", zone: "us-east-1b", host: "10.0.0.2"), Instance("a2", zone: "US-EAST-1A", host: "10.0.0.3"));
+        await using var host = await MeshDiscoveryHost.StartAsync(o => o.Zone = "us-east-1a");
+        await host.SetAsync("orders", Instance("a1", zone: "us-east-1a"), Instance("b1", zone: "us-east-1b", host: "10.0.0.2"), Instance("a2", zone: "US-EAST-1A", host: "10.0.0.3"));
 
         (await host.ResolveAsync("http://orders")).Select(Id).ShouldBe(["a1", "a2"], ignoreOrder: true);
 
-        host.Set("orders", Instance("a1", HealthStatus.Unhealthy, zone: "us-east-1a"), Instance("b1", zone: "us-east-1b", host: "10.0.0.2"));
+        await host.SetAsync("orders", Instance("a1", HealthStatus.Unhealthy, zone: "us-east-1a"), Instance("b1", zone: "us-east-1b", host: "10.0.0.2"));
         (await host.ResolveAsync("http://orders")).Select(Id).ShouldBe(["b1"]);
     }
 
     [Fact]
     public async Task Resolve_UnknownService_FallsThroughToNextProviderThenFollowsTheMesh()
     {
-        await using var host = new MeshDiscoveryHost();
+        await using var host = await MeshDiscoveryHost.StartAsync();
 
         var before = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
         before.Features.Get<MeshInstance>().ShouldBeNull();
         before.EndPoint.ToString()!.ShouldContain("orders");
 
-        host.Set("orders", _a.AsInstance("orders"));
+        await host.SetAsync("orders", _a.AsInstance("orders"));
 
         var after = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
         after.Features.Get<MeshInstance>().ShouldNotBeNull();
@@ -200,10 +200,8 @@ public sealed class MeshServiceEndpointProviderTests : IAsyncLifetime
     [Fact]
     public async Task Resolve_Alias_ResolvesTheTarget()
     {
-        var options = new MeshOptions();
-        options.Aliases["order-service"] = "orders";
-        await using var host = new MeshDiscoveryHost(meshOptions: options);
-        host.Set("orders", Instance("o1"));
+        await using var host = await MeshDiscoveryHost.StartAsync(meshOptions: o => o.Aliases["order-service"] = "orders");
+        await host.SetAsync("orders", Instance("o1"));
 
         (await host.ResolveAsync("http://order-service")).Select(Id).ShouldBe(["o1"]);
     }

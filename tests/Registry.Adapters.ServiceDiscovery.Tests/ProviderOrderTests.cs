@@ -13,11 +13,11 @@ public sealed class ProviderOrderTests
     [Fact]
     public async Task Resolve_ExplicitServicesConfiguration_WinsOverTheMesh()
     {
-        await using var host = new MeshDiscoveryHost(configuration: new Dictionary<string, string?>
+        await using var host = await MeshDiscoveryHost.StartAsync(configuration: new Dictionary<string, string?>
         {
             ["Services:orders:http:0"] = "http://127.0.0.9:7000",
         });
-        host.Set("orders", MeshServiceEndpointProviderTests.Instance("o1"));
+        await host.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
 
         var endpoint = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
 
@@ -28,11 +28,11 @@ public sealed class ProviderOrderTests
     [Fact]
     public async Task Resolve_ConfigurationForAnotherService_MeshAnswersThisOne()
     {
-        await using var host = new MeshDiscoveryHost(configuration: new Dictionary<string, string?>
+        await using var host = await MeshDiscoveryHost.StartAsync(configuration: new Dictionary<string, string?>
         {
             ["Services:payments:http:0"] = "http://127.0.0.9:7000",
         });
-        host.Set("orders", MeshServiceEndpointProviderTests.Instance("o1"));
+        await host.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
 
         var endpoint = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
 
@@ -43,8 +43,8 @@ public sealed class ProviderOrderTests
     public async Task Resolve_MeshKnowsService_WinsOverLaterProvidersAndPassThrough()
     {
         var dns = new RecordingFactory();
-        await using var host = new MeshDiscoveryHost(after: s => s.AddSingleton<IServiceEndpointProviderFactory>(dns));
-        host.Set("orders", MeshServiceEndpointProviderTests.Instance("o1"));
+        await using var host = await MeshDiscoveryHost.StartAsync(after: s => s.AddSingleton<IServiceEndpointProviderFactory>(dns));
+        await host.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
 
         var endpoint = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
 
@@ -57,7 +57,7 @@ public sealed class ProviderOrderTests
     public async Task Resolve_MeshDoesNotKnowService_LaterProviderAnswers()
     {
         var dns = new RecordingFactory();
-        await using var host = new MeshDiscoveryHost(after: s => s.AddSingleton<IServiceEndpointProviderFactory>(dns));
+        await using var host = await MeshDiscoveryHost.StartAsync(after: s => s.AddSingleton<IServiceEndpointProviderFactory>(dns));
 
         var endpoint = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
 
@@ -70,8 +70,8 @@ public sealed class ProviderOrderTests
     {
         // Registration order is the order: a DNS provider added before the mesh answers first.
         var dns = new RecordingFactory();
-        await using var host = new MeshDiscoveryHost(before: s => s.AddSingleton<IServiceEndpointProviderFactory>(dns), addServiceDiscovery: false);
-        host.Set("orders", MeshServiceEndpointProviderTests.Instance("o1"));
+        await using var host = await MeshDiscoveryHost.StartAsync(before: s => s.AddSingleton<IServiceEndpointProviderFactory>(dns), addServiceDiscovery: false);
+        await host.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
 
         var endpoint = (await host.ResolveAsync("http://orders")).ShouldHaveSingleItem();
 

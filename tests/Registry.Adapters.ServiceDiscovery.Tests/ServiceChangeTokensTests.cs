@@ -1,51 +1,61 @@
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 
 namespace Registry.Adapters.ServiceDiscovery.Tests;
 
-public sealed class ServiceChangeTokensTests
+public sealed class ServiceChangeTokensTests : IAsyncLifetime
 {
-    [Fact]
-    public void Token_ItsServiceChanges_Fires()
+    private readonly ReplayRegistry _test = new("test");
+    private MeshTestHost _mesh = null!;
+
+    /// <summary>A mesh built with <c>AddMeshRegistry</c> over one scripted registry, synced and empty.</summary>
+    public async Task InitializeAsync()
     {
-        using var catalog = NewCatalog();
-        using var tokens = new ServiceChangeTokens(catalog);
+        _mesh = await MeshTestHost.StartAsync(m => m.AddTestRegistry(_test, priority: 0));
+        await _test.SnapshotAsync();
+    }
+
+    public async Task DisposeAsync() => await _mesh.DisposeAsync();
+
+    [Fact]
+    public async Task Token_ItsServiceChanges_Fires()
+    {
+        using var tokens = new ServiceChangeTokens(_mesh.Catalog);
         var watch = tokens.Acquire("orders");
         var token = watch.GetChangeToken();
         var fired = 0;
-        using var registration = token.RegisterChangeCallback(_ => fired++, null);
+        using var registration = token.RegisterChangeCallback(_ => Interlocked.Increment(ref fired), null);
 
-        catalog.Apply("test", new ServiceChangedEvent("orders", [MeshServiceEndpointProviderTests.Instance("o1")]));
+        await _test.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
 
         token.HasChanged.ShouldBeTrue();
-        fired.ShouldBe(1);
+        Volatile.Read(ref fired).ShouldBe(1);
         watch.GetChangeToken().HasChanged.ShouldBeFalse();
     }
 
     [Fact]
-    public void Token_AnotherServiceChanges_DoesNotFire()
+    public async Task Token_AnotherServiceChanges_DoesNotFire()
     {
-        using var catalog = NewCatalog();
-        catalog.Apply("test", new ServiceChangedEvent("orders", [MeshServiceEndpointProviderTests.Instance("o1")]));
-        using var tokens = new ServiceChangeTokens(catalog);
+        await _test.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
+        using var tokens = new ServiceChangeTokens(_mesh.Catalog);
         var token = tokens.Acquire("orders").GetChangeToken();
 
-        catalog.Apply("test", new ServiceChangedEvent("payments", [MeshServiceEndpointProviderTests.Instance("p1")]));
-        catalog.Apply("test", new ServiceChangedEvent("payments", []));
+        await _test.SetAsync("payments", MeshServiceEndpointProviderTests.Instance("p1"));
+        await _test.SetAsync("payments");
 
-        catalog.Current.Revision.ShouldBeGreaterThan(2);
+        _mesh.Catalog.Current.Revision.ShouldBeGreaterThan(2);
         token.HasChanged.ShouldBeFalse();
     }
 
     [Fact]
-    public void Token_ServiceRemoved_Fires()
+    public async Task Token_ServiceRemoved_Fires()
     {
-        using var catalog = NewCatalog();
-        catalog.Apply("test", new ServiceChangedEvent("orders", [MeshServiceEndpointProviderTests.Instance("o1")]));
-        using var tokens = new ServiceChangeTokens(catalog);
+        await _test.SetAsync("orders", MeshServiceEndpointProviderTests.Instance("o1"));
+        using var tokens = new ServiceChangeTokens(_mesh.Catalog);
         var token = tokens.Acquire("orders").GetChangeToken();
 
-        catalog.Apply("test", new ServiceChangedEvent("orders", []));
+        await _test.SetAsync("orders");
 
         token.HasChanged.ShouldBeTrue();
     }
@@ -53,8 +63,7 @@ public sealed class ServiceChangeTokensTests
     [Fact]
     public void Release_LastUse_StopsWatching()
     {
-        using var catalog = NewCatalog();
-        using var tokens = new ServiceChangeTokens(catalog);
+        using var tokens = new ServiceChangeTokens(_mesh.Catalog);
         var first = tokens.Acquire("orders");
         var second = tokens.Acquire("ORDERS");
         second.ShouldBeSameAs(first);
@@ -64,13 +73,5 @@ public sealed class ServiceChangeTokensTests
         tokens.Release(second);
 
         tokens.Count.ShouldBe(0);
-    }
-
-    private static MeshCatalog NewCatalog()
-    {
-        var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("test", "memory", 0);
-        catalog.Apply("test", new RegistrySnapshotEvent(RegistrySnapshot.Empty));
-        return catalog;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 
@@ -26,8 +27,8 @@ public sealed class TracingTests : IDisposable
     [Fact]
     public async Task Resolve_Traced_SpanWithServiceAndEndpointCount()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("traced-orders", MeshServiceEndpointProviderTests.Instance("o1"), MeshServiceEndpointProviderTests.Instance("o2"));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("traced-orders", MeshServiceEndpointProviderTests.Instance("o1"), MeshServiceEndpointProviderTests.Instance("o2"));
 
         await host.ResolveAsync("http://traced-orders");
 
@@ -41,8 +42,8 @@ public sealed class TracingTests : IDisposable
     [Fact]
     public async Task Resolve_NoneEligible_SpanIsAnErrorWithType()
     {
-        await using var host = new MeshDiscoveryHost();
-        host.Set("traced-sick", MeshServiceEndpointProviderTests.Instance("o1", HealthStatus.Unhealthy));
+        await using var host = await MeshDiscoveryHost.StartAsync();
+        await host.SetAsync("traced-sick", MeshServiceEndpointProviderTests.Instance("o1", HealthStatus.Unhealthy));
 
         await Should.ThrowAsync<InvalidOperationException>(() => host.ResolveAsync("http://traced-sick"));
 
@@ -52,21 +53,21 @@ public sealed class TracingTests : IDisposable
     }
 
     [Fact]
-    public void Apply_FullSnapshot_CoreSpanWithRegistryAndRevision()
+    public async Task Apply_FullSnapshot_CoreSpanWithRegistryAndRevision()
     {
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("traced-registry", "memory", 0);
+        var registry = new ReplayRegistry("traced-registry");
+        await using var mesh = await MeshTestHost.StartAsync(m => m.AddTestRegistry(registry, priority: 0));
         var snapshot = new RegistrySnapshot
         {
             Services = new Dictionary<string, IReadOnlyList<ServiceInstance>> { ["orders"] = [MeshServiceEndpointProviderTests.Instance("o1")] },
         };
 
-        catalog.Apply("traced-registry", new RegistrySnapshotEvent(snapshot, IsResync: true));
+        await registry.ApplyAsync(new RegistrySnapshotEvent(snapshot, IsResync: true));
 
         var span = _activities.Single(a => a.OperationName == "registry.snapshot" && Equals(a.GetTagItem("registry.name"), "traced-registry"));
         span.Source.Name.ShouldBe("Registry.Adapters");
         span.GetTagItem("registry.resync").ShouldBe(true);
         span.GetTagItem("registry.instances").ShouldBe(1);
-        span.GetTagItem("mesh.catalog.revision").ShouldBe(catalog.Current.Revision);
+        span.GetTagItem("mesh.catalog.revision").ShouldBe(mesh.Catalog.Current.Revision);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 using Yarp.ReverseProxy.Configuration;
@@ -20,10 +21,7 @@ public sealed class YarpTests
     {
         await using var a = await LoopbackBackend.StartAsync("a");
         await using var b = await LoopbackBackend.StartAsync("b");
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("test", "memory", 0);
-        catalog.Apply("test", new RegistrySnapshotEvent(RegistrySnapshot.Empty));
-        catalog.Apply("test", new ServiceChangedEvent("orders", [a.AsInstance("orders")]));
+        var test = new ReplayRegistry("test");
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -31,7 +29,7 @@ public sealed class YarpTests
 
         // MESD's clock frozen: its refresh timer never fires, so following the change proves the push.
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider());
-        builder.Services.AddSingleton<IMeshCatalog>(catalog);
+        builder.Services.AddMeshRegistry(m => m.AddTestRegistry(test, priority: 0));
         builder.Services.AddServiceDiscovery().AddMeshServiceEndpointProvider();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(
@@ -41,12 +39,14 @@ public sealed class YarpTests
         await using var app = builder.Build();
         app.MapReverseProxy();
         await app.StartAsync();
+        await test.SnapshotAsync();
+        await test.SetAsync("orders", a.AsInstance("orders"));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         using var client = new HttpClient { BaseAddress = new Uri(address) };
 
         (await client.GetStringAsync("/whoami")).ShouldBe($"a:{a.Port}");
 
-        catalog.Apply("test", new ServiceChangedEvent("orders", [b.AsInstance("orders")]));
+        await test.SetAsync("orders", b.AsInstance("orders"));
 
         // YARP applies a re-resolved destination set asynchronously; wait (bounded) for it.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -121,13 +121,15 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
         await PutAsync(b);
         await using var registry = await CreateRegistryAsync();
 
-        var deadline = DateTime.UtcNow + EventTimeout;
-        RegistrySnapshot snapshot;
-        do
-        {
-            snapshot = await registry.ReadAsync();
-        }
-        while (!(Holds(snapshot.Services, "orders", a) && Holds(snapshot.Services, "billing", b)) && DateTime.UtcNow < deadline && await Delay());
+        RegistrySnapshot snapshot = null!;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                snapshot = await registry.ReadAsync();
+                return Holds(snapshot.Services, "orders", a) && Holds(snapshot.Services, "billing", b);
+            },
+            "a read holds orders(1) and billing(1)",
+            EventTimeout);
 
         Holds(snapshot.Services, "orders", a).ShouldBeTrue();
         Holds(snapshot.Services, "billing", b).ShouldBeTrue();
@@ -314,20 +316,10 @@ public abstract class ServiceRegistryConformanceTests : IAsyncLifetime
             {
             }
         });
-        var deadline = DateTime.UtcNow + EventTimeout;
-        while (Volatile.Read(ref seen) == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Poll.UntilAsync(() => Volatile.Read(ref seen) > 0, "the watch's first snapshot", EventTimeout);
 
         seen.ShouldBe(1);
         await cts.CancelAsync();
         await pump.WaitAsync(EventTimeout);
-    }
-
-    private static async Task<bool> Delay()
-    {
-        await Task.Delay(50);
-        return true;
     }
 }

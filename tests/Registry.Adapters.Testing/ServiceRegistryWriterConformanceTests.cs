@@ -16,9 +16,6 @@ public abstract class ServiceRegistryWriterConformanceTests : IAsyncLifetime
     /// <summary>The origin registry the tests mark instances with.</summary>
     protected const string Origin = "source";
 
-    /// <summary>How long a written record may take to be visible through the registry.</summary>
-    protected virtual TimeSpan ReadBackTimeout => TimeSpan.FromSeconds(20);
-
     /// <summary>Creates a fresh, empty backend for one test.</summary>
     public abstract Task InitializeAsync();
 
@@ -74,26 +71,29 @@ public abstract class ServiceRegistryWriterConformanceTests : IAsyncLifetime
             StringComparer.Ordinal),
     };
 
-    /// <summary>Reads the registry until <paramref name="condition"/> holds for a service's instances, or fails.</summary>
+    /// <summary>Reads the registry until <paramref name="condition"/> holds for a service's instances (<see cref="Poll"/>), or fails naming what it last read.</summary>
     protected async Task<IReadOnlyList<ServiceInstance>> ReadBackAsync(IServiceRegistry registry, string service, Func<IReadOnlyList<ServiceInstance>, bool> condition, string because)
     {
-        var deadline = DateTime.UtcNow + ReadBackTimeout;
-        while (true)
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(condition);
+        IReadOnlyList<ServiceInstance> instances = [];
+        try
         {
-            var snapshot = await registry.ReadAsync();
-            var instances = snapshot.Services.FirstOrDefault(p => string.Equals(p.Key, ReadName(service), StringComparison.OrdinalIgnoreCase)).Value ?? [];
-            if (condition(instances))
-            {
-                return instances;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new ShouldAssertException($"{registry.Name}: {because}; read back {instances.Count} instance(s): {string.Join(", ", instances.Select(Key))}");
-            }
-
-            await Task.Delay(50);
+            await Poll.UntilAsync(
+                async () =>
+                {
+                    var snapshot = await registry.ReadAsync();
+                    instances = snapshot.Services.FirstOrDefault(p => string.Equals(p.Key, ReadName(service), StringComparison.OrdinalIgnoreCase)).Value ?? [];
+                    return condition(instances);
+                },
+                $"{registry.Name}: {because}");
         }
+        catch (ShouldAssertException ex)
+        {
+            throw new ShouldAssertException($"{ex.Message}; read back {instances.Count} instance(s): {string.Join(", ", instances.Select(Key))}", ex);
+        }
+
+        return instances;
     }
 
     private static bool HasKeys(IReadOnlyList<ServiceInstance> instances, params ServiceInstance[] expected) =>

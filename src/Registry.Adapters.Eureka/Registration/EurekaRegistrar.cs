@@ -5,6 +5,8 @@ namespace Registry.Adapters.Eureka;
 /// <summary>Creates Eureka registrars without dependency injection.</summary>
 public static class EurekaRegistrar
 {
+    private static readonly EurekaRegistryProvider Kind = new();
+
     /// <summary>Creates a registrar: <c>RegisterAsync</c> posts the instance, heartbeats every <see cref="EurekaRegistryOptions.RenewalInterval"/>, and deregisters when the returned handle is disposed.</summary>
     /// <param name="name">The registrar name.</param>
     /// <param name="options">The options (service URLs, renewal interval, lease duration).</param>
@@ -15,7 +17,7 @@ public static class EurekaRegistrar
     public static IServiceRegistrar Create(string name, EurekaRegistryOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        EurekaRegistryProvider.ThrowIfInvalid(options, "Eureka");
+        Kind.ThrowIfInvalid(name, options, "Eureka");
         return new EurekaServiceRegistrar(name, options, timeProvider, loggerFactory);
     }
 }

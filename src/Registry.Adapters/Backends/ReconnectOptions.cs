@@ -20,6 +20,25 @@ public sealed class ReconnectOptions
     /// <summary>The share of each wait drawn at random, from 0 (none: exactly the cap) to 1 (anywhere from zero to the cap). <value>The default value is 0.5.</value></summary>
     public double Jitter { get; set; } = 0.5;
 
+    /// <summary>
+    /// For <see cref="RegistryKind{TOptions}.RenamedSettings"/> of a backend whose reconnect settings had names of its own:
+    /// a configuration that still uses one fails with a message naming <c>Reconnect:InitialDelay</c> or
+    /// <c>Reconnect:MaxDelay</c>.
+    /// </summary>
+    /// <param name="initialDelayKey">The old key of <see cref="InitialDelay"/> (<c>ReconnectDelay</c>).</param>
+    /// <param name="maxDelayKey">The old key of <see cref="MaxDelay"/> (<c>MaxReconnectDelay</c>).</param>
+    /// <returns>Each old key with its new key, relative to the registry's element.</returns>
+    public static IReadOnlyDictionary<string, string> RenamedFrom(string initialDelayKey, string maxDelayKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(initialDelayKey);
+        ArgumentException.ThrowIfNullOrWhiteSpace(maxDelayKey);
+        return new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            [initialDelayKey] = "Reconnect:InitialDelay",
+            [maxDelayKey] = "Reconnect:MaxDelay",
+        };
+    }
+
     /// <summary>A backoff over these options, for one reconnect loop.</summary>
     /// <param name="random">The jitter source; tests pass a seeded one. <value>The default value is <see cref="Random.Shared"/>.</value></param>
     /// <returns>The backoff.</returns>

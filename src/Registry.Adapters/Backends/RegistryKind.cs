@@ -24,8 +24,16 @@ namespace Registry.Adapters.Backends;
 public abstract class RegistryKind<TOptions> : IRegistryProvider
     where TOptions : class, new()
 {
+    /// <summary>Creates the kind.</summary>
+    /// <param name="kind">The kind's name (<c>consul</c>): what <c>Mesh:Registries:N:Kind</c> names, and the registry's <see cref="IServiceRegistry.Kind"/>.</param>
+    protected RegistryKind(string kind)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        Kind = kind;
+    }
+
     /// <inheritdoc />
-    public abstract string Kind { get; }
+    public string Kind { get; }
 
     /// <summary>The name of the builder method that adds this kind in code (<c>AddConsul</c>), for setting paths.</summary>
     protected virtual string MethodName => "Add" + char.ToUpperInvariant(Kind[0]) + Kind[1..];
@@ -140,6 +148,27 @@ public abstract class RegistryKind<TOptions> : IRegistryProvider
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.AddRegistry(Define(name, configure, priority)).AddProvider(this);
+    }
+
+    /// <summary>
+    /// Checks options set in code with the kind's checks, for what a backend creates without the mesh (a registrar, a
+    /// factory): the same messages as <see cref="Create(string, TOptions, IServiceProvider)"/>, under
+    /// <paramref name="settingPath"/>.
+    /// </summary>
+    /// <param name="name">The registry's or registrar's name.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="settingPath">The options' path in messages (<c>AddEtcdRegistrar("etcd")</c>).</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; one failure per problem.</exception>
+    public void ThrowIfInvalid(string name, TOptions options, string settingPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(settingPath);
+        var errors = Validate(options, settingPath);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(name, typeof(TOptions), errors);
+        }
     }
 
     /// <summary>Checks the options; every problem is one message that names the setting (<c>{settingPath}:Address</c>) and the fix.</summary>

@@ -1,5 +1,7 @@
 using Registry.Adapters.Consul.Tests.Fake;
+using Microsoft.Extensions.DependencyInjection;
 using Registry.Adapters.Sync;
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 
@@ -10,25 +12,30 @@ public sealed class ConsulElectedSyncTests : IAsyncLifetime
 {
     private const string SyncId = "mesh-sync";
     private ElectionHarness _harness = null!;
-    private MeshCatalog _catalog = null!;
+    private readonly ReplayRegistry _eureka = new("eureka");
+    private MeshTestHost _mesh = null!;
+    private IMeshCatalog _catalog = null!;
 
     private FakeConsulServer Fake => _harness.Fake;
 
     public async Task InitializeAsync()
     {
         _harness = await ElectionHarness.StartAsync();
-        _catalog = new MeshCatalog(new MeshOptions { DropGuardRatio = null }, _harness.Time);
-        _catalog.AddRegistry("eureka", "memory", 0);
-        Publish(4);
+        _mesh = await MeshTestHost.StartAsync(
+            m => m.AddTestRegistry(_eureka, priority: 0),
+            o => o.DropGuardRatio = null,
+            s => s.AddSingleton<TimeProvider>(_harness.Time));
+        _catalog = _mesh.Catalog;
+        await PublishAsync(4);
     }
 
     public async Task DisposeAsync()
     {
-        _catalog.Dispose();
+        await _mesh.DisposeAsync();
         await _harness.DisposeAsync();
     }
 
-    private void Publish(int perService) => _catalog.Apply("eureka", new RegistrySnapshotEvent(
+    private Task PublishAsync(int perService) => _eureka.ApplyAsync(new RegistrySnapshotEvent(
         new RegistrySnapshot
         {
             Services = Enumerable.Range(0, 3).ToDictionary(
@@ -89,7 +96,7 @@ public sealed class ConsulElectedSyncTests : IAsyncLifetime
             b.Partition.Transactions.ShouldBe(0, "a standby does not write");
 
             a.Partition.Cut();
-            Publish(5);
+            await PublishAsync(5);
             var ticks = 0;
             var ledAt = -1;
             while (Mirrored(5) != 15 && ticks < 20)

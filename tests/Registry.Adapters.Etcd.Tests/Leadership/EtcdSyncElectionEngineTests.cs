@@ -38,10 +38,10 @@ public sealed class EtcdSyncElectionEngineTests(EtcdServerFixture fixture) : ICl
         }
 
         using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
-        await using var a = new SyncReplica(fixture, _prefix, _name, "replica-a");
-        await using var b = new SyncReplica(fixture, _prefix, _name, "replica-b");
-        a.Catalog.Apply("consul", Source(3));
-        b.Catalog.Apply("consul", Source(3));
+        await using var a = await SyncReplica.StartAsync(fixture, _prefix, _name, "replica-a");
+        await using var b = await SyncReplica.StartAsync(fixture, _prefix, _name, "replica-b");
+        await a.Consul.ApplyAsync(Source(3));
+        await b.Consul.ApplyAsync(Source(3));
         a.Start();
         b.Start();
 
@@ -52,8 +52,8 @@ public sealed class EtcdSyncElectionEngineTests(EtcdServerFixture fixture) : ICl
 
         // The leader dies: no step-down, no revoke; the sync's writer lease is left to expire as well.
         await leader.CrashAsync();
-        a.Catalog.Apply("consul", Source(4));
-        b.Catalog.Apply("consul", Source(4));
+        await a.Consul.ApplyAsync(Source(4));
+        await b.Consul.ApplyAsync(Source(4));
 
         await standby.Replica.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
         await Poll.UntilAsync(async () => (await client.GetPrefixAsync(_prefix)).Kvs.Count == 4, "the new leader converged the target", Takeover);
@@ -64,7 +64,7 @@ public sealed class EtcdSyncElectionEngineTests(EtcdServerFixture fixture) : ICl
         keys.ShouldBe(Enumerable.Range(1, 4).Select(i => $"{_prefix}orders/orders-{i}").Order(StringComparer.Ordinal));
     }
 
-    /// <summary>One sync replica: a catalog fed by hand, its etcd registry (target and election store), the engine on its candidate.</summary>
+    /// <summary>One sync replica: a mesh (<c>AddMeshRegistry</c>) whose source is fed by hand, its etcd registry (target and election store), the engine on its candidate.</summary>
     private sealed class SyncReplica : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
@@ -72,12 +72,14 @@ public sealed class EtcdSyncElectionEngineTests(EtcdServerFixture fixture) : ICl
         private Task _run = Task.CompletedTask;
         private bool _crashed;
 
-        public SyncReplica(EtcdServerFixture fixture, string prefix, string name, string identity)
+        private readonly MeshTestHost _mesh;
+
+        private SyncReplica(EtcdServerFixture fixture, string prefix, string name, string identity, MeshTestHost mesh, ReplayRegistry consul)
         {
+            _mesh = mesh;
+            Consul = consul;
+            Catalog = mesh.Catalog;
             Replica = EtcdElectionReplica.Create(fixture.Server.ClientOptions(prefix), EtcdElectionReplica.Options(name, identity), name);
-            Catalog = new MeshCatalog(new MeshOptions());
-            Catalog.AddRegistry("consul", "memory", 0);
-            Catalog.AddRegistry("etcd", "etcd", 1);
             var options = new SyncOptions { SyncId = "engine-test" };
             options.To.Add("etcd");
             Engine = new MeshSyncEngine(Catalog, [(IServiceRegistryWriter)Replica.Registry], options, Replica.Candidate);
@@ -86,13 +88,23 @@ public sealed class EtcdSyncElectionEngineTests(EtcdServerFixture fixture) : ICl
 
         public EtcdElectionReplica Replica { get; }
 
-        public MeshCatalog Catalog { get; }
+        /// <summary>The source registry the test feeds.</summary>
+        public ReplayRegistry Consul { get; }
+
+        public IMeshCatalog Catalog { get; }
 
         public MeshSyncEngine Engine { get; }
 
         public int Passes => _passes.Count;
 
         public int Writes => _passes.Sum(static p => p.Writes);
+
+        public static async Task<SyncReplica> StartAsync(EtcdServerFixture fixture, string prefix, string name, string identity)
+        {
+            var consul = new ReplayRegistry("consul");
+            var mesh = await MeshTestHost.StartAsync(m => m.AddTestRegistry(consul, priority: 0).AddTestRegistry(new ReplayRegistry("etcd", "etcd"), priority: 1));
+            return new SyncReplica(fixture, prefix, name, identity, mesh, consul);
+        }
 
         public void Start()
         {
@@ -121,7 +133,7 @@ public sealed class EtcdSyncElectionEngineTests(EtcdServerFixture fixture) : ICl
             }
 
             Engine.Dispose();
-            Catalog.Dispose();
+            await _mesh.DisposeAsync();
             _stop.Dispose();
         }
     }

@@ -77,16 +77,10 @@ public sealed class EtcdSyncElectionFaultTests(EtcdServerFixture fixture) : ICla
         // The sync engine, fed by this leadership, writes nothing into an etcd target it reaches directly.
         var targetOptions = fixture.Server.ClientOptions(_prefix);
         await using var target = EtcdRegistryFactory.CreateRegistry("etcd", targetOptions);
-        using var catalog = new MeshCatalog(new MeshOptions());
-        catalog.AddRegistry("consul", "memory", 0);
-        catalog.AddRegistry("etcd", "etcd", 1);
-        catalog.Apply("consul", new RegistrySnapshotEvent(new RegistrySnapshot
-        {
-            Services = new Dictionary<string, IReadOnlyList<ServiceInstance>>
-            {
-                ["orders"] = [new ServiceInstance { Service = "orders", Id = "o-1", Host = "10.1.0.1", Ports = [new ServicePort("http", 8080, "http")] }],
-            },
-        }));
+        var consul = new ReplayRegistry("consul");
+        await using var mesh = await MeshTestHost.StartAsync(m => m.AddTestRegistry(consul, priority: 0).AddTestRegistry(new ReplayRegistry("etcd", "etcd"), priority: 1));
+        await consul.SnapshotAsync(new ServiceInstance { Service = "orders", Id = "o-1", Host = "10.1.0.1", Ports = [new ServicePort("http", 8080, "http")] });
+        var catalog = mesh.Catalog;
         var sync = new SyncOptions { SyncId = "fence-test" };
         sync.To.Add("etcd");
         using var engine = new MeshSyncEngine(catalog, [(IServiceRegistryWriter)target], sync, replica.Candidate);
