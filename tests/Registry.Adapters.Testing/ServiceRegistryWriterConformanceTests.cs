@@ -134,6 +134,7 @@ public abstract class ServiceRegistryWriterConformanceTests : IAsyncLifetime
         var owned = await Writer(restarted).ListOwnedAsync(SyncId);
 
         owned.Services.Keys.Order().ShouldBe(["billing", "orders"]);
+        owned.Drifted.ShouldBeEmpty("what the sync wrote and nobody edited is no drift");
         foreach (var (service, desired) in batch.Services)
         {
             var expected = desired.Select(d => writer.TryNormalize(d, out var stored, out var reason) ? stored : throw new ShouldAssertException(reason)).OrderBy(i => i.Id, StringComparer.Ordinal);

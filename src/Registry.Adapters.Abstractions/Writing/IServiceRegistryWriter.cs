@@ -44,7 +44,11 @@ public interface IServiceRegistryWriter
     /// <returns><see langword="true"/> when the target can hold the instance.</returns>
     bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason);
 
-    /// <summary>Lists every record of the target that carries <paramref name="syncId"/>, by target service name.</summary>
+    /// <summary>
+    /// Lists every record of the target that carries <paramref name="syncId"/>, by target service name, and the services
+    /// whose stored objects drifted from what the sync wrote (<see cref="OwnedRecords.Drifted"/>): the sync writes those
+    /// again whole, and <see cref="ApplyAsync"/> then rewrites their objects even where the instances compare equal.
+    /// </summary>
     /// <param name="syncId">The sync id (<see cref="SyncMetadata.ValidateSyncId"/>).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The owned records; never a partial list (a failed read throws).</returns>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Security.Cryptography;
@@ -131,23 +132,12 @@ public sealed partial class IstioServiceEntryWriter : IServiceRegistryWriter
             }
         }
 
-        foreach (var (_, entry) in owned)
-        {
-            if (entry.Objects.Exists(static o => o.Drifted))
-            {
-                // Drift: the listed instances are marked so that they differ from the desired ones and the service is written again.
-                for (var i = 0; i < entry.Instances.Count; i++)
-                {
-                    entry.Instances[i] = entry.Instances[i] with { Health = (HealthStatus)(-1) };
-                }
-            }
-        }
-
         _owned = owned;
         return new OwnedRecords
         {
             Services = owned.Where(static o => o.Value.Instances.Count > 0)
                 .ToDictionary(static o => o.Key, static o => (IReadOnlyList<ServiceInstance>)o.Value.Instances, StringComparer.Ordinal),
+            Drifted = owned.Where(static o => o.Value.Objects.Exists(static x => x.Drifted)).Select(static o => o.Key).ToFrozenSet(StringComparer.Ordinal),
         };
     }
 
@@ -244,7 +234,8 @@ public sealed partial class IstioServiceEntryWriter : IServiceRegistryWriter
             var names = objects.Select(static o => (o.Plural, o.Object["metadata"]!["name"]!.GetValue<string>())).ToHashSet();
             deletes.AddRange((owned?.Objects ?? []).Where(o => !names.Contains((o.Plural, o.Name))).Select(o => (service, o)));
             created += diff.Creates.Count;
-            updated += diff.Updates.Count;
+            // A drifted service is written whole again: each of its kept instances counts as an update.
+            updated += owned is not null && owned.Objects.Exists(static o => o.Drifted) ? desired.Count - diff.Creates.Count : diff.Updates.Count;
             deleted += diff.Deletes.Count;
             _owned[service] = new OwnedService([.. objects.Select(o => new OwnedObject(o.Plural, o.Object["metadata"]!["name"]!.GetValue<string>(), o.Object["metadata"]!["annotations"]![KubernetesOwnership.HashAnnotation]!.GetValue<string>(), false))], desired);
         }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
@@ -179,11 +180,9 @@ internal sealed partial class KubernetesServiceWriter : IServiceRegistryWriter
         {
             Services = owned.Where(static o => o.Value.Instances.Count > 0).ToDictionary(
                 static o => o.Key,
-                static o => (IReadOnlyList<ServiceInstance>)(o.Value.Drifted
-                    // Drift: the listed instances are marked so that they differ from the desired ones and the service is written again.
-                    ? [.. o.Value.Instances.Select(static i => i with { Health = (HealthStatus)(-1) })]
-                    : o.Value.Instances),
+                static o => (IReadOnlyList<ServiceInstance>)o.Value.Instances,
                 StringComparer.Ordinal),
+            Drifted = owned.Where(static o => o.Value.Drifted).Select(static o => o.Key).ToFrozenSet(StringComparer.Ordinal),
         };
     }
 

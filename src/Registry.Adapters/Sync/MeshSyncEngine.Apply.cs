@@ -51,6 +51,7 @@ public sealed partial class MeshSyncEngine
                 var rejected = result.Rejected.Select(static r => r.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var (service, set) in services)
                 {
+                    _drifted.GetValueOrDefault(target.Name)?.Remove(service);
                     IReadOnlyList<ServiceInstance> kept = rejected.Count == 0 ? set : [.. set.Where(i => !rejected.Contains(WriterChecks.Describe(service, i)))];
                     if (kept.Count == 0)
                     {
@@ -84,7 +85,21 @@ public sealed partial class MeshSyncEngine
         {
             var diff = OwnedDiff.Compute(owned.TryGetValue(service, out var mine) ? mine : [], set);
             var ops = diff.Creates.Count + diff.Updates.Count + diff.Deletes.Count;
-            if (cost + ops <= size)
+            var drifted = ops == 0;
+            if (drifted)
+            {
+                // A drifted service (OwnedRecords.Drifted) is written again whole, in one piece: its objects are rewritten,
+                // though its instances compare equal.
+                ops = set.Count;
+                if (cost > 0 && cost + ops > size)
+                {
+                    batches.Add((current, cost));
+                    current = [];
+                    cost = 0;
+                }
+            }
+
+            if (cost + ops <= size || drifted)
             {
                 current.Add(new BatchPart(service, set, null, null));
                 cost += ops;

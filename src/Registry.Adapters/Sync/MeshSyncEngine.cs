@@ -32,6 +32,9 @@ public sealed partial class MeshSyncEngine : IDisposable
     private readonly TokenBucket _bucket;
     private readonly HashSet<string> _targetNames;
     private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ServiceInstance>>?> _owned = new(StringComparer.Ordinal);
+
+    // Per target: owned services whose stored objects drifted (OwnedRecords.Drifted), until they are written again.
+    private readonly Dictionary<string, HashSet<string>> _drifted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SyncPlanner.DesiredCache> _desired = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _pass;
@@ -276,7 +279,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             try
             {
                 var owned = await OwnedAsync(target, cancellationToken).ConfigureAwait(false);
-                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard, _desired[target.Name]);
+                var plan = SyncPlanner.Plan(snapshot, target, owned, _options, IsSource, _inShard, _desired[target.Name], _drifted.GetValueOrDefault(target.Name));
                 lock (_held)
                 {
                     _held[target.Name] = plan.HeldDeletes;
@@ -360,6 +363,7 @@ public sealed partial class MeshSyncEngine : IDisposable
             ? new Dictionary<string, IReadOnlyList<ServiceInstance>>(listed.Services, StringComparer.Ordinal)
             : listed.Services.Where(p => _inShard(p.Key)).ToDictionary(StringComparer.Ordinal);
         _owned[target.Name] = owned;
+        _drifted[target.Name] = _inShard is null ? [.. listed.Drifted] : [.. listed.Drifted.Where(_inShard)];
         _lastListed = _time.GetTimestamp();
         return owned;
     }

@@ -59,4 +59,16 @@ public sealed class OwnedDiff
             updates ?? (IReadOnlyList<(ServiceInstance, ServiceInstance)>)[],
             byId.Count == 0 ? [] : [.. byId.Values]);
     }
+
+    /// <summary>Every desired instance the target holds already, as an update: the rewrite of a drifted service (<see cref="OwnedRecords.Drifted"/>).</summary>
+    internal static OwnedDiff Rewrite(IReadOnlyList<ServiceInstance> owned, IReadOnlyList<ServiceInstance> desired)
+    {
+        var byId = new Dictionary<string, ServiceInstance>(owned.Count, StringComparer.Ordinal);
+        foreach (var instance in owned)
+        {
+            byId[instance.Id] = instance;
+        }
+
+        return new OwnedDiff([], [.. desired.Where(d => byId.ContainsKey(d.Id)).Select(d => (byId[d.Id], d))], []);
+    }
 }

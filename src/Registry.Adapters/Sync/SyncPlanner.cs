@@ -13,7 +13,8 @@ internal static class SyncPlanner
         SyncOptions options,
         Func<string, bool> isSource,
         Func<string, bool>? inShard = null,
-        DesiredCache? cache = null)
+        DesiredCache? cache = null,
+        IReadOnlySet<string>? drifted = null)
     {
         if (inShard is not null)
         {
@@ -50,6 +51,12 @@ internal static class SyncPlanner
             }
 
             var diff = OwnedDiff.Compute(mine, want);
+            if (diff.IsEmpty && want.Count > 0 && drifted is not null && drifted.Contains(service))
+            {
+                // The instances read back equal, but the stored object differs from what the sync wrote: write it again.
+                diff = OwnedDiff.Rewrite(mine, want);
+            }
+
             if (diff.Deletes.Count > 0 && !allowDeletes)
             {
                 held += diff.Deletes.Count;

@@ -129,7 +129,8 @@ public sealed class IstioServiceEntryWriterTests : IAsyncLifetime
         var owned = await writer.ListOwnedAsync(SyncId);
         var result = await writer.ApplyAsync(Batch(("orders", [Instance("orders", "o1", "10.0.0.1")])));
 
-        owned.Services["orders"].ShouldHaveSingleItem().ShouldNotBe(Instance("orders", "o1", "10.0.0.1"), "drift makes the owned record differ");
+        owned.Drifted.ShouldHaveSingleItem().ShouldBe("orders", "the hand-edited ServiceEntry is reported as drift");
+        owned.Services["orders"].ShouldHaveSingleItem().Health.ShouldBe(HealthStatus.Healthy, "the instances read back as written, with no marker value");
         result.Updated.ShouldBe(1);
         _server.GetObject("serviceentries", "mesh", "orders")!["spec"]!["location"]!.GetValue<string>().ShouldBe("MESH_INTERNAL");
     }

@@ -158,7 +158,8 @@ public sealed class KubernetesWriterConformanceTests : ServiceRegistryWriterConf
         var owned = await writer.ListOwnedAsync(SyncId);
         var result = await writer.ApplyAsync(Batch(SyncId, ("orders", [instance])));
 
-        unchanged.Services["orders"].ShouldHaveSingleItem().ShouldNotBe(SyncMetadata.Mark(instance, SyncId, Origin), "drift makes the owned record differ");
+        unchanged.Drifted.ShouldHaveSingleItem().ShouldBe("orders", "the hand-edited slice is reported as drift");
+        unchanged.Services["orders"].ShouldHaveSingleItem().ShouldBe(SyncMetadata.Mark(instance, SyncId, Origin), "the instances themselves read back as written");
         owned.InstanceCount.ShouldBe(1);
         result.Updated.ShouldBe(1);
         Writes.ShouldBe(writes + 1, "only the edited slice is applied again");
@@ -181,6 +182,7 @@ public sealed class KubernetesWriterConformanceTests : ServiceRegistryWriterConf
         var again = await restarted.ApplyAsync(Batch(SyncId, ("orders", [instance])));
 
         owned.Services["orders"].ShouldHaveSingleItem().ShouldBe(SyncMetadata.Mark(instance, SyncId, Origin), "clusterIP, sessionAffinity and the other defaults are not drift");
+        owned.Drifted.ShouldBeEmpty();
         again.Writes.ShouldBe(0);
         Writes.ShouldBe(writes);
     }

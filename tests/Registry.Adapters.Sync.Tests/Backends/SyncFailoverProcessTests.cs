@@ -112,7 +112,7 @@ public sealed class SyncFailoverProcessTests(EtcdServerFixture fixture, ITestOut
         // A change while both run: only the leader writes it.
         _files.Replace(source, Catalog(20, 5, extra: "added-1"));
         await Poll(async () => await CountAsync(client) == Total + 1, "the leader mirrors the change", a);
-        a.Lines.Count(static l => l.Contains("create(s)", StringComparison.Ordinal)).ShouldBeGreaterThan(0, a.Output);
+        await a.WaitForLineAsync("create(s)", Patience);
         b.Lines.ShouldNotContain(l => l.Contains("create(s)", StringComparison.Ordinal) || l.Contains("leader: writing", StringComparison.Ordinal), b.Output);
 
         var killed = Stopwatch.StartNew();
@@ -126,6 +126,40 @@ public sealed class SyncFailoverProcessTests(EtcdServerFixture fixture, ITestOut
         (await CountAsync(client)).ShouldBe(Total + 1, "the target ends equal to the source");
         var history = await client.HistoryAsync(_prefix, before + 1);
         history.Where(static e => e.Type == "delete").Select(static e => e.Key).ShouldBe([_prefix + "added-1/added-1-1"], "the only delete is the record the source dropped");
+    }
+
+    [Fact]
+    public async Task Sync_TwoReplicasTwoShards_TheSecondTakesOneShardAndWritesIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const int Total = 20 * 2;
+        var source = _files.Write("source.json", Catalog(20, 2));
+        var config = Config(source);
+        using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
+        var syncId = "shards-" + Guid.NewGuid().ToString("n")[..8];
+        string[] args = ["sync", "--config", config, "--to", "kv", "--sync-id", syncId, "--leader-elect", "etcd", "--lease-duration", "4s", "--shards", "2"];
+        await using var a = SyncProcess.Start(_files.Directory, args);
+        await a.WaitForLineAsync("shard 0 of 2: leader: writing", Patience);
+        await a.WaitForLineAsync("shard 1 of 2: leader: writing", Patience);
+        await Poll(async () => await CountAsync(client) == Total, "alone, a leads both shards and mirrors everything", a);
+
+        await using var b = SyncProcess.Start(_files.Directory, args);
+        await b.WaitForLineAsync("shard 1 of 2: leader: writing", Patience);
+        await a.WaitForLineAsync("shard 1 of 2: standby", Patience);
+
+        // A service of shard 1 is added: its new leader, b, writes it.
+        var added = Enumerable.Range(0, 100).Select(static i => $"new-{i}").First(static n => SyncShards.Of(n, 2) == 1);
+        _files.Replace(source, Catalog(20, 2, extra: added));
+        await Poll(async () => (await client.GetPrefixAsync($"{_prefix}{added}/")).Kvs.Count == 1, "b mirrors the service of its shard", b);
+        await b.WaitForLineAsync("kv: 1 create(s)", Patience); // b's summary of the pass that wrote it, printed after the write
+        b.Lines.ShouldNotContain(static l => l.Contains("shard 0 of 2: leader", StringComparison.Ordinal), b.Output);
+        await b.StopAsync();
+        await a.StopAsync();
+        (await CountAsync(client)).ShouldBe(Total + 1);
     }
 
     private static async Task Poll(Func<Task<bool>> condition, string because, SyncProcess process)

@@ -49,6 +49,32 @@ public sealed class MeshSyncEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_DriftedService_IsWrittenAgainWholeOnceAndOthersAreNotTouched()
+    {
+        var (catalog, _) = CreateWith(null, ("eureka", Many("orders", 3)), ("consul", Many("billing", 2, 10)));
+        using (var first = Engine(catalog, Target()))
+        {
+            (await first.RunOnceAsync()).Writes.ShouldBe(5);
+        }
+
+        // A restart lists the target again; the writer says the stored object of orders was edited behind the sync.
+        var target = Target();
+        target.ReportDrifted = new HashSet<string>(["orders"]);
+        using var engine = Engine(catalog, target);
+
+        var repaired = await engine.RunOnceAsync();
+        var after = await engine.RunOnceAsync();
+
+        var plan = repaired.Targets.ShouldHaveSingleItem();
+        plan.Updates.Select(u => u.Service).ShouldBe(["orders", "orders", "orders"], "every instance of the drifted service is written again");
+        plan.Creates.ShouldBeEmpty();
+        plan.Deletes.ShouldBeEmpty();
+        target.Batches.ShouldHaveSingleItem().ShouldBe(["orders"], "billing did not drift and is not sent");
+        after.Targets.ShouldHaveSingleItem().Updates.ShouldBeEmpty("the repaired service is no longer drifted until the next listing says so");
+        target.Batches.Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_Traced_OneWriteSpanPerBatchWithCounts()
     {
         using var spans = new Registry.Adapters.Testing.ActivityRecorder(MeshTelemetry.SourceName);
@@ -296,12 +322,20 @@ public sealed class MeshSyncEngineTests : IDisposable
         public bool TryNormalize(ServiceInstance desired, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ServiceInstance? stored, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason) =>
             inner.TryNormalize(desired, out stored, out reason);
 
-        public Task<OwnedRecords> ListOwnedAsync(string syncId, CancellationToken cancellationToken = default) => inner.ListOwnedAsync(syncId, cancellationToken);
+        /// <summary>Services the listing reports as drifted (as a Kubernetes or Istio writer does for a hand-edited object).</summary>
+        public IReadOnlySet<string> ReportDrifted { get; set; } = new HashSet<string>();
+
+        /// <summary>The services of every batch applied.</summary>
+        public List<string[]> Batches { get; } = [];
+
+        public async Task<OwnedRecords> ListOwnedAsync(string syncId, CancellationToken cancellationToken = default) =>
+            (await inner.ListOwnedAsync(syncId, cancellationToken)) with { Drifted = ReportDrifted };
 
         public async Task<WriteResult> ApplyAsync(WriteBatch batch, CancellationToken cancellationToken = default)
         {
             var result = await inner.ApplyAsync(batch, cancellationToken);
             Calls.Add(result);
+            Batches.Add([.. batch.Services.Keys.Order(StringComparer.Ordinal)]);
             return result;
         }
     }
