@@ -116,14 +116,13 @@ internal static class SyncCommand
                 {
                     await env.Error.WriteLineAsync($"mesh-sync: {where}: waiting up to {Seconds(timeout)} (--timeout) to lead every shard before the pass.").ConfigureAwait(false);
                     IReadOnlyList<SyncPassResult> passes;
-                    using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                     {
-                        bound.CancelAfter(timeout);
                         try
                         {
-                            passes = await coordinator.RunOnceAsync(bound.Token).ConfigureAwait(false);
+                            // The timeout bounds the wait for leadership only: a pass under way is never cut short.
+                            passes = await coordinator.RunOnceAsync(timeout, cancellationToken).ConfigureAwait(false);
                         }
-                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        catch (TimeoutException)
                         {
                             var missing = Enumerable.Range(0, sync.Shards).Except(coordinator.LeadingShards).ToList();
                             await env.Error.WriteLineAsync($"mesh-sync: another replica leads {(sync.Shards == 1 ? "the election" : $"shard(s) {string.Join(", ", missing)}")} after {Seconds(timeout)} (--timeout); nothing was written. Stop the running sync, or give a longer --timeout.").ConfigureAwait(false);

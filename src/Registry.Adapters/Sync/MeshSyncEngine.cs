@@ -318,9 +318,11 @@ public sealed partial class MeshSyncEngine : IDisposable
                 _metrics?.Target(target.Name, MetricShard, owned.Values.Sum(static s => s.Count), plan.HeldDeletes);
                 Log.Summary(_logger, target.Name, snapshot.Revision, plan.Creates.Count, plan.Updates.Count, plan.Deletes.Count, plan.HeldDeletes, plan.Rejected.Count, r, Mode(leads));
             }
-            catch (Exception ex) when (ex is RegistryException or TimeoutException or HttpRequestException)
+            catch (Exception ex) when (ex is RegistryException or TimeoutException or HttpRequestException
+                || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // A failed target is listed again before its next write; the other targets go on.
+                // A failed target (a client timeout too: a cancellation nobody asked for) is listed again before its next
+                // write; the other targets go on.
                 _owned[target.Name] = null;
                 errors[target.Name] = ex.Message;
                 Log.TargetFailed(_logger, target.Name, ex.Message);

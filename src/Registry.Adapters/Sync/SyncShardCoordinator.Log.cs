@@ -23,5 +23,8 @@ public sealed partial class SyncShardCoordinator
 
         [LoggerMessage(1315, LogLevel.Warning, "Sync shard {Shard} of {Shards} could not release its election; it expires after the lease duration: {Error}")]
         public static partial void StepDownFailed(ILogger logger, int shard, int shards, string error);
+
+        [LoggerMessage(1316, LogLevel.Error, "Sync replica '{Identity}' stops: {Error}. It stepped down from every shard, so a standby takes over")]
+        public static partial void Failed(ILogger logger, string identity, string error);
     }
 }

@@ -157,7 +157,9 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         Log.Standby(_logger, _election.Identity, Shards);
-        var loops = _engines.Select(e => Task.Run(() => e.RunAsync(cancellationToken), CancellationToken.None)).ToArray();
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = _engines.Select(e => Task.Run(() => e.RunAsync(running.Token), CancellationToken.None)).ToArray();
+        var anyLoopEnded = Task.WhenAny(loops);
         try
         {
             long? counted = null;
@@ -171,28 +173,45 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
                 }
 
                 await BalanceAsync(cancellationToken).ConfigureAwait(false);
+                if (anyLoopEnded.IsCompleted && !cancellationToken.IsCancellationRequested)
+                {
+                    // A shard's engine ended without being asked to: stop leading everything (a standby takes over) and
+                    // surface its error, instead of keeping a lease nobody writes under.
+                    await (await anyLoopEnded.ConfigureAwait(false)).ConfigureAwait(false);
+                    throw new InvalidOperationException("a shard's sync engine stopped on its own; the replica stepped down");
+                }
+
                 var due = Period - _time.GetElapsedTime(counted.Value);
-                await WaitAsync(wake.Task, due > TimeSpan.Zero ? due : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                await WaitAsync(Task.WhenAny(wake.Task, anyLoopEnded), due > TimeSpan.Zero ? due : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Failed(_logger, _election.Identity, ex.Message);
+            throw;
+        }
         finally
         {
+            // The engines stop whatever ended the run (cancellation, a failed balance, a faulted engine), so this never hangs.
+            await running.CancelAsync().ConfigureAwait(false);
             await StepDownAsync().ConfigureAwait(false);
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
     /// <summary>
     /// One pass of every shard as its leader (<c>--once</c>, <c>--purge</c>): campaigns in every election, waits until this
-    /// replica leads them all (bound it with <paramref name="cancellationToken"/>), runs each shard's pass, then steps down.
-    /// Nothing is written unless every shard is led.
+    /// replica leads them all (at most <paramref name="leadershipTimeout"/>), runs each shard's pass, then steps down.
+    /// Nothing is written unless every shard is led; the timeout bounds only the wait, never a pass under way.
     /// </summary>
-    /// <param name="cancellationToken">Stops waiting for leadership, or the passes.</param>
+    /// <param name="leadershipTimeout">How long to wait to lead every shard, on the coordinator's clock; <see cref="Timeout.InfiniteTimeSpan"/> waits until cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting for leadership, or the passes (what was written stays written).</param>
     /// <returns>The pass of each shard, by shard.</returns>
-    public async Task<IReadOnlyList<SyncPassResult>> RunOnceAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="TimeoutException">Another replica still leads a shard after <paramref name="leadershipTimeout"/>; nothing was written.</exception>
+    public async Task<IReadOnlyList<SyncPassResult>> RunOnceAsync(TimeSpan leadershipTimeout, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -201,9 +220,20 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
                 Campaign(shard);
             }
 
-            foreach (var candidate in _candidates)
+            using (var bound = leadershipTimeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(leadershipTimeout, _time))
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(bound.Token, cancellationToken))
             {
-                await candidate.WaitForLeadershipAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    foreach (var candidate in _candidates)
+                    {
+                        await candidate.WaitForLeadershipAsync(wait.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException("another replica still leads a shard after the leadership timeout; nothing was written");
+                }
             }
 
             var passes = new List<SyncPassResult>(Shards);

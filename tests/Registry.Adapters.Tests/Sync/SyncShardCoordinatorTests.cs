@@ -206,7 +206,7 @@ public sealed class SyncShardCoordinatorTests : IAsyncDisposable
         var election = _store.CreateElection("once");
         await using var coordinator = new SyncShardCoordinator(_catalog, [_target.Writer("once")], Options(4), election, _time);
 
-        var passes = await coordinator.RunOnceAsync();
+        var passes = await coordinator.RunOnceAsync(Timeout.InfiniteTimeSpan);
 
         passes.Select(static p => p.Shard).ShouldBe([0, 1, 2, 3]);
         passes.ShouldAllBe(static p => !p.Standby);
@@ -222,13 +222,12 @@ public sealed class SyncShardCoordinatorTests : IAsyncDisposable
         other.GetCandidate(SyncElectionOptions.ElectionName("mesh-sync", 2, 4)).Start();
         var election = _store.CreateElection("once");
         await using var coordinator = new SyncShardCoordinator(_catalog, [_target.Writer("once")], Options(4), election, _time);
-        using var timeout = new CancellationTokenSource();
-        var run = coordinator.RunOnceAsync(timeout.Token);
+        var run = coordinator.RunOnceAsync(TimeSpan.FromSeconds(5));
         await Poll.UntilAsync(() => coordinator.LeadingShards.Count == 3, "it leads the free shards");
 
-        await timeout.CancelAsync();
+        _time.Advance(TimeSpan.FromSeconds(5));
 
-        await Should.ThrowAsync<OperationCanceledException>(run);
+        await Should.ThrowAsync<TimeoutException>(run);
         _target.Log.ShouldBeEmpty("nothing is written unless every shard is led");
         _store.LeaderOf(SyncElectionOptions.ElectionName("mesh-sync", 0, 4)).ShouldBeNull("the shards it held are released");
     }
@@ -245,6 +244,20 @@ public sealed class SyncShardCoordinatorTests : IAsyncDisposable
 
         a.Coordinator.LeadingShards.Count.ShouldBe(4);
         a.Coordinator.Replicas.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task RunAsync_BalancingThrowsUnexpectedly_StepsDownFromEveryShardAndFailsInsteadOfHanging()
+    {
+        var a = Start("a");
+        await UntilAsync(() => a.Coordinator.LeadingShards.Count == 4, "a leads every shard");
+        _store.CountFault = static () => new InvalidOperationException("a bug in the election store");
+
+        await UntilAsync(() => a.Run.IsCompleted, "the run ends instead of waiting for engines nobody stops");
+
+        (await Should.ThrowAsync<InvalidOperationException>(a.Run)).Message.ShouldContain("a bug in the election store");
+        a.Coordinator.LeadingShards.ShouldBeEmpty();
+        Enumerable.Range(0, 4).Select(s => _store.LeaderOf(SyncElectionOptions.ElectionName("mesh-sync", s, 4))).ShouldAllBe(l => l == null, "every shard released, so a standby takes over");
     }
 
     [Fact]
@@ -278,10 +291,20 @@ public sealed class SyncShardCoordinatorTests : IAsyncDisposable
 
         public bool Stopped { get; private set; }
 
+        /// <summary>The replica's <see cref="SyncShardCoordinator.RunAsync"/>.</summary>
+        public Task Run => _run;
+
         /// <summary>Stops the replica: gracefully (steps down, leaves), or as kill -9 does (releases nothing).</summary>
         public async Task StopAsync(bool crash)
         {
             Stopped = true;
+            if (_run.IsFaulted)
+            {
+                await Coordinator.DisposeAsync();
+                await Election.DisposeAsync();
+                return;
+            }
+
             if (crash)
             {
                 Election.Crash();
