@@ -15,7 +15,7 @@ public sealed class EtcdSecurityTests
     [Fact]
     public async Task Watch_TlsWithClientCertificate_ReadsAndRegisters()
     {
-        using var certificates = TestCertificates.Create();
+        using var certificates = TestCertificates.Create(EtcdTestCertificates.ClientSubject);
         await using var server = await EtcdServer.StartAsync(certificates.ServerTls());
         var options = Options(server.ClientUrl, _prefix, o =>
         {
@@ -36,7 +36,7 @@ public sealed class EtcdSecurityTests
     [Fact]
     public async Task ReadAsync_TlsWithoutClientCertificateOrWithWrongCa_FailsClearly()
     {
-        using var certificates = TestCertificates.Create();
+        using var certificates = TestCertificates.Create(EtcdTestCertificates.ClientSubject);
         await using var server = await EtcdServer.StartAsync(certificates.ServerTls());
 
         var noClientCertificate = EtcdRegistryFactory.CreateRegistry("etcd", Options(server.ClientUrl, _prefix, o => o.CaFile = certificates.CaFile));
@@ -119,7 +119,7 @@ public sealed class EtcdSecurityTests
     [InlineData(true)]
     public async Task ReadAsync_ProxyQuotesPasswordTokenAndClientKey_EveryErrorMasksThem(bool rejectAuthenticate)
     {
-        using var certificates = TestCertificates.Create();
+        using var certificates = TestCertificates.Create(EtcdTestCertificates.ClientSubject);
         var keyLine = File.ReadAllLines(certificates.ClientKeyFile).First(l => l.Length >= 16 && !l.StartsWith("-----", StringComparison.Ordinal));
         await using var proxy = await EchoingEtcdProxy.StartAsync();
         proxy.RejectAuthenticate = rejectAuthenticate;
