@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Registry.Adapters.Consul.Client;
@@ -54,7 +53,7 @@ internal sealed partial class ConsulSyncElection : ISyncElection
         _registry = registry;
         Options = options;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Registry.Adapters.Consul.Leadership.ConsulSyncElection");
-        Identity = options.Identity ?? DefaultIdentity();
+        Identity = options.Identity ?? SyncElectionOptions.DefaultIdentity();
         if (ValidateIdentity(Identity) is { } error)
         {
             throw new ArgumentException($"Mesh:Sync:LeaderElection:Identity '{ServiceInstanceValidator.Printable(Identity)}' {error}.", nameof(options));
@@ -205,14 +204,6 @@ internal sealed partial class ConsulSyncElection : ISyncElection
         }
 
         _disposed.Dispose();
-    }
-
-    private static string DefaultIdentity()
-    {
-        var host = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod
-            : Environment.GetEnvironmentVariable("HOSTNAME") is { Length: > 0 } hostname ? hostname
-            : Environment.MachineName;
-        return string.Create(CultureInfo.InvariantCulture, $"{host.Replace('/', '-')}-{Environment.ProcessId}");
     }
 
     private static string? ValidateIdentity(string identity) =>

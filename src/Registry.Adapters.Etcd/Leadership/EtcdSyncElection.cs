@@ -45,7 +45,7 @@ internal sealed partial class EtcdSyncElection : ISyncElection
         Time = time;
         Logger = loggerFactory?.CreateLogger<EtcdSyncElection>() ?? NullLogger<EtcdSyncElection>.Instance;
         Name = election.Name ?? SyncMetadata.DefaultSyncId;
-        Identity = string.IsNullOrWhiteSpace(election.Identity) ? DefaultIdentity() : election.Identity;
+        Identity = string.IsNullOrWhiteSpace(election.Identity) ? SyncElectionOptions.DefaultIdentity() : election.Identity;
         TtlSeconds = Math.Max(2, (long)Math.Ceiling(election.LeaseDuration.TotalSeconds));
     }
 
@@ -248,23 +248,6 @@ internal sealed partial class EtcdSyncElection : ISyncElection
     internal static string Hex(long lease) => lease.ToString("x", CultureInfo.InvariantCulture);
 
     internal static ByteString Bytes(string text) => ByteString.CopyFromUtf8(text);
-
-    /// <summary>The pod name (<c>POD_NAME</c>, <c>HOSTNAME</c>) or host name, with the process id.</summary>
-    internal static string DefaultIdentity()
-    {
-        var host = Environment.GetEnvironmentVariable("POD_NAME");
-        if (string.IsNullOrWhiteSpace(host))
-        {
-            host = Environment.GetEnvironmentVariable("HOSTNAME");
-        }
-
-        if (string.IsNullOrWhiteSpace(host))
-        {
-            host = Environment.MachineName;
-        }
-
-        return string.Create(CultureInfo.InvariantCulture, $"{ServiceInstanceValidator.Printable(host, 200)}-{Environment.ProcessId}");
-    }
 
     private static TaskCompletionSource<EtcdElectionSession> NewSessionSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -44,7 +43,7 @@ internal sealed partial class KubernetesSyncElection : ISyncElection
         _loggers = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger("Registry.Adapters.Kubernetes.Leadership.KubernetesSyncElection");
         Options = options;
-        Identity = options.Identity ?? DefaultIdentity();
+        Identity = options.Identity ?? SyncElectionOptions.DefaultIdentity();
         if (Identity.Length is 0 or > 128 || Identity.Any(static c => char.IsControl(c) || char.IsWhiteSpace(c)))
         {
             throw new ArgumentException($"Mesh:Sync:LeaderElection:Identity '{ServiceInstanceValidator.Printable(Identity)}' must have 1 to 128 characters without spaces or control characters.", nameof(options));
@@ -238,14 +237,6 @@ internal sealed partial class KubernetesSyncElection : ISyncElection
         lease.Spec.LeaseDurationSeconds = seconds;
         lease.Spec.RenewTime = now;
         await Client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, MemberLease, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string DefaultIdentity()
-    {
-        var host = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod
-            : Environment.GetEnvironmentVariable("HOSTNAME") is { Length: > 0 } hostname ? hostname
-            : Environment.MachineName;
-        return string.Create(CultureInfo.InvariantCulture, $"{host}-{Environment.ProcessId}");
     }
 
     private static partial class Log

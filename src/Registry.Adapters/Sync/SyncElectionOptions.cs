@@ -37,6 +37,22 @@ public sealed class SyncElectionOptions
     public static string ElectionName(string name, int shard, int shards) =>
         shards <= 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name}-{shard}");
 
+    /// <summary>
+    /// The identity a replica campaigns with when <see cref="Identity"/> is not set, the same for every store: the pod name
+    /// (<c>POD_NAME</c>, then <c>HOSTNAME</c>) or the host name, then <c>-</c> and the process id; a <c>/</c>, space or
+    /// control character becomes <c>-</c> (it names etcd keys, Consul KV keys and Lease holders) and the name is cut to 100 characters.
+    /// </summary>
+    /// <returns>The identity, such as <c>mesh-sync-7d9f-x2k4q-1</c>.</returns>
+    public static string DefaultIdentity() =>
+        IdentityFrom(Environment.GetEnvironmentVariable("POD_NAME"), Environment.GetEnvironmentVariable("HOSTNAME"), Environment.MachineName, Environment.ProcessId);
+
+    internal static string IdentityFrom(string? podName, string? hostName, string machineName, int processId)
+    {
+        var host = !string.IsNullOrWhiteSpace(podName) ? podName : !string.IsNullOrWhiteSpace(hostName) ? hostName : machineName;
+        var safe = new string([.. host.Trim().Take(100).Select(static c => c == '/' || char.IsWhiteSpace(c) || char.IsControl(c) ? '-' : c)]);
+        return string.Create(CultureInfo.InvariantCulture, $"{safe}-{processId}");
+    }
+
     /// <summary>Checks the options.</summary>
     /// <param name="prefix">The setting path for messages.</param>
     /// <returns>What is wrong, with the fix; empty when valid.</returns>
