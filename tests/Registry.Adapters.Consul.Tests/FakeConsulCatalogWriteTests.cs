@@ -67,6 +67,52 @@ public sealed class FakeConsulCatalogWriteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Txn_FailsAfterUpdatesDeletesAndKvWrites_LeavesEveryReadAsBefore()
+    {
+        (await TxnAsync(
+            NodeSet("sync"),
+            ServiceOp("set", "sync", "web-1"),
+            ServiceOp("set", "sync", "web-2"),
+            CheckSet("sync", "c1", "web-1"),
+            CheckSet("sync", "c2", "web-2"),
+            KvSet("a", "old"))).Status.ShouldBe(HttpStatusCode.OK);
+        var before = await ReadEverythingAsync();
+
+        var (status, body) = await TxnAsync(
+            ServiceOp("set", "sync", "web-1", port: 81),
+            CheckSet("sync", "c1", "web-1", status: "critical"),
+            ServiceOp("delete", "sync", "web-2"),
+            NodeSet("other"),
+            KvSet("a", "new"),
+            KvSet("b", "added"),
+            new { KV = new { Verb = "delete", Key = "a" } },
+            CheckSet("sync", "c3", "missing-service"));
+
+        status.ShouldBe(HttpStatusCode.Conflict);
+        body.GetProperty("Errors")[0].GetProperty("OpIndex").GetInt32().ShouldBe(7);
+        (await ReadEverythingAsync()).ShouldBe(before, "every table and every index as before the transaction");
+        var (_, next) = await TxnAsync(ServiceOp("set", "sync", "web-1", port: 82));
+        next.GetProperty("Results")[0].GetProperty("Service").GetProperty("Port").GetInt32().ShouldBe(82, "the store still takes writes after a rollback");
+    }
+
+    private static object KvSet(string key, string value) =>
+        new { KV = new { Verb = "set", Key = key, Value = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value)) } };
+
+    /// <summary>What a client reads of the fake (bodies and X-Consul-Index), one line per read.</summary>
+    private async Task<List<string>> ReadEverythingAsync()
+    {
+        var reads = new List<string>();
+        foreach (var path in new[] { "/v1/catalog/services", "/v1/health/service/web", "/v1/catalog/node/sync", "/v1/catalog/node/other", "/v1/health/node/sync", "/v1/kv/?recurse", "/v1/kv/a", "/v1/kv/b" })
+        {
+            using var response = await _http.GetAsync(path);
+            var index = response.Headers.TryGetValues("X-Consul-Index", out var values) ? string.Join(",", values) : "-";
+            reads.Add($"{path} {(int)response.StatusCode} {index} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return reads;
+    }
+
+    [Fact]
     public async Task Txn_ServiceWithoutNode_MissingNodeRegistration()
     {
         var (status, body) = await TxnAsync(ServiceOp("set", "nowhere", "web-1"));

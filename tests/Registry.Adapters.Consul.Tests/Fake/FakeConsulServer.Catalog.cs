@@ -68,7 +68,7 @@ public sealed partial class FakeConsulServer
         string? error;
         lock (_gate)
         {
-            var undo = BeginLocked();
+            BeginWriteLocked();
             var touched = new HashSet<string>(StringComparer.Ordinal);
             var index = _index + 1;
             error = path == "/v1/catalog/register" ? RegisterLocked(body, index, touched) : DeregisterLocked(body, index, touched);
@@ -76,11 +76,11 @@ public sealed partial class FakeConsulServer
             {
                 _index = index;
                 CommitLocked(index, catalog: true, [.. touched]);
-                Undo.Commit(this);
+                CommitWriteLocked();
             }
             else
             {
-                undo.Rollback(this);
+                RollbackWriteLocked();
             }
         }
 
@@ -166,6 +166,7 @@ public sealed partial class FakeConsulServer
 
     private void SetNodeLocked(string node, string address, Dictionary<string, string> meta, string? id, ulong index)
     {
+        RecordLocked(_nodes, node);
         if (_nodes.TryGetValue(node, out var existing))
         {
             _nodes[node] = existing with { Address = address, Meta = meta, ModifyIndex = index };
@@ -276,7 +277,7 @@ public sealed partial class FakeConsulServer
             }
         }
 
-        _checks[(node, checkId)] = new FakeCheck
+        var created = new FakeCheck
         {
             Node = node,
             CheckId = checkId,
@@ -289,6 +290,9 @@ public sealed partial class FakeConsulServer
             CreateIndex = existing?.CreateIndex ?? index,
             ModifyIndex = index,
         };
+        RecordLocked(_checks, (node, checkId));
+        _checks[(node, checkId)] = created;
+        RecordCreatedLocked(created);
         if (existing is not null)
         {
             _replacedChecks.Add(existing);
@@ -304,6 +308,7 @@ public sealed partial class FakeConsulServer
 
     private void DeleteServiceLocked(string node, string id, HashSet<string> touched)
     {
+        RecordLocked(_services, (node, id));
         if (!_services.Remove((node, id), out var service))
         {
             return;
@@ -312,6 +317,7 @@ public sealed partial class FakeConsulServer
         touched.Add(service.Spec.Name);
         foreach (var key in _checks.Keys.Where(k => k.Node == node && _checks[k].ServiceId == id).ToList())
         {
+            RecordLocked(_checks, key);
             _checks.Remove(key, out var check);
             _replacedChecks.Add(check!);
         }
@@ -319,6 +325,7 @@ public sealed partial class FakeConsulServer
 
     private void DeleteCheckLocked(string node, string checkId, HashSet<string> touched)
     {
+        RecordLocked(_checks, (node, checkId));
         if (_checks.Remove((node, checkId), out var check))
         {
             _replacedChecks.Add(check);
@@ -338,15 +345,18 @@ public sealed partial class FakeConsulServer
 
         foreach (var key in _services.Keys.Where(k => k.Node == node).ToList())
         {
+            RecordLocked(_services, key);
             _services.Remove(key);
         }
 
         foreach (var key in _checks.Keys.Where(k => k.Node == node).ToList())
         {
+            RecordLocked(_checks, key);
             _checks.Remove(key, out var check);
             _replacedChecks.Add(check!);
         }
 
+        RecordLocked(_nodes, node);
         _nodes.Remove(node);
     }
 

@@ -10,8 +10,8 @@ public sealed partial class FakeConsulServer
     /// <summary>Consul's structs.MaxLockDelay: a session's lock-delay is capped at this.</summary>
     public static readonly TimeSpan MaxLockDelay = TimeSpan.FromSeconds(60);
 
-    private SortedDictionary<string, FakeKvEntry> _kv = new(StringComparer.Ordinal);
-    private Dictionary<string, ulong> _kvKeyIndexes = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, FakeKvEntry> _kv = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _kvKeyIndexes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lockDelays = new(StringComparer.Ordinal);
     private ulong _kvIndex = 1;
 
@@ -74,7 +74,14 @@ public sealed partial class FakeConsulServer
 
     private void TouchKeyLocked(string key, ulong index)
     {
+        RecordLocked(_kvKeyIndexes, key);
         _kvKeyIndexes[key] = index;
+        if (_undo is not null)
+        {
+            var kvIndex = _kvIndex;
+            _undo.Add(() => _kvIndex = kvIndex);
+        }
+
         _kvIndex = Math.Max(_kvIndex, index);
     }
 
@@ -95,6 +102,7 @@ public sealed partial class FakeConsulServer
             stored = stored with { Session = null, LockIndex = 0 };
         }
 
+        RecordLocked(_kv, entry.Key);
         _kv[entry.Key] = stored;
         TouchKeyLocked(entry.Key, index);
         return stored;
@@ -164,6 +172,7 @@ public sealed partial class FakeConsulServer
 
     private bool KvDeleteLocked(string key, ulong index)
     {
+        RecordLocked(_kv, key);
         if (!_kv.Remove(key))
         {
             return false;

@@ -222,14 +222,17 @@ public sealed partial class FakeConsulServer
         {
             if (!string.Equals(existing.Spec.Name, spec.Name, StringComparison.Ordinal))
             {
+                RecordLocked(_serviceIndexes, existing.Spec.Name);
                 _serviceIndexes[existing.Spec.Name] = index;
             }
 
+            RecordLocked(existing);
             existing.Spec = spec;
             existing.ModifyIndex = index;
         }
         else
         {
+            RecordLocked(_services, (node, spec.Id));
             _services[(node, spec.Id)] = new FakeService { Spec = spec, CreateIndex = index, ModifyIndex = index };
         }
     }

@@ -78,20 +78,4 @@ public sealed partial class FakeConsulServer
 
     /// <summary>A write's or check's result: the entry without its value.</summary>
     private static Dictionary<string, object?> Result(FakeKvEntry entry) => new() { ["KV"] = RenderKv(entry, withValue: false) };
-
-    /// <summary>The KV store before a transaction, for its rollback.</summary>
-    private sealed record KvUndo(SortedDictionary<string, FakeKvEntry> Kv, Dictionary<string, ulong> KeyIndexes, ulong KvIndex)
-    {
-        public static KvUndo Take(FakeConsulServer server) => new(
-            new SortedDictionary<string, FakeKvEntry>(server._kv, StringComparer.Ordinal),
-            new Dictionary<string, ulong>(server._kvKeyIndexes, StringComparer.Ordinal),
-            server._kvIndex);
-
-        public void Restore(FakeConsulServer server)
-        {
-            server._kv = Kv;
-            server._kvKeyIndexes = KeyIndexes;
-            server._kvIndex = KvIndex;
-        }
-    }
 }
