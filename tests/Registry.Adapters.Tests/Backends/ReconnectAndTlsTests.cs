@@ -1,7 +1,7 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Registry.Adapters.Backends;
+using Registry.Adapters.Testing;
 using Shouldly;
 using Xunit;
 
@@ -52,35 +52,25 @@ public sealed class ReconnectOptionsTests
 
 public sealed class PemTlsTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("pem-tls-").FullName;
-    private readonly X509Certificate2 _ca;
+    private readonly TestCertificates _certificates = TestCertificates.Create();
     private readonly X509Certificate2 _leaf;
     private readonly X509Certificate2 _strangerLeaf;
 
     public PemTlsTests()
     {
-        var now = DateTimeOffset.UtcNow;
-        _ca = CreateCa("CN=Test CA", now);
-        using var stranger = CreateCa("CN=Stranger CA", now);
-        _leaf = Issue(_ca, now);
-        _strangerLeaf = Issue(stranger, now);
-        File.WriteAllText(CaFile, _ca.ExportCertificatePem());
-        File.WriteAllText(CertFile, _leaf.ExportCertificatePem());
-        using (var key = _leaf.GetECDsaPrivateKey()!)
-        {
-            File.WriteAllText(KeyFile, key.ExportPkcs8PrivateKeyPem());
-        }
-
+        // The server certificate (issued by the test CA for 127.0.0.1), and a certificate of another CA.
+        _leaf = X509Certificate2.CreateFromPem(File.ReadAllText(_certificates.ServerCertFile));
+        _strangerLeaf = X509Certificate2.CreateFromPem(File.ReadAllText(_certificates.OtherCaFile));
         File.WriteAllText(NotPemFile, "not a certificate");
     }
 
-    private string CaFile => Path.Combine(_directory, "ca.pem");
+    private string CaFile => _certificates.CaFile;
 
-    private string CertFile => Path.Combine(_directory, "client.pem");
+    private string CertFile => _certificates.ClientCertFile;
 
-    private string KeyFile => Path.Combine(_directory, "client-key.pem");
+    private string KeyFile => _certificates.ClientKeyFile;
 
-    private string NotPemFile => Path.Combine(_directory, "notes.txt");
+    private string NotPemFile => Path.Combine(_certificates.Directory, "notes.txt");
 
     [Fact]
     public void Validate_GoodFiles_NoErrors()
@@ -136,27 +126,8 @@ public sealed class PemTlsTests : IDisposable
 
     public void Dispose()
     {
-        _ca.Dispose();
         _leaf.Dispose();
         _strangerLeaf.Dispose();
-        Directory.Delete(_directory, recursive: true);
-    }
-
-    private static X509Certificate2 CreateCa(string subject, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
-    }
-
-    private static X509Certificate2 Issue(X509Certificate2 ca, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        using var issued = request.Create(ca, now.AddMinutes(-1), now.AddHours(12), [1, 2, 3, 4, (byte)Random.Shared.Next(256)]);
-        return issued.CopyWithPrivateKey(key);
+        _certificates.Dispose();
     }
 }
