@@ -83,6 +83,17 @@ public sealed class ConsulRegistryOptions
     /// </summary>
     public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
 
+    /// <summary>The default of <see cref="TxnMaxRequestBytes"/>: 524288 bytes, Consul's default <c>limits.txn_max_req_len</c>.</summary>
+    public const int DefaultTxnMaxRequestBytes = 512 * 1024;
+
+    /// <summary>
+    /// The largest <c>PUT /v1/txn</c> body the sync writes into this registry, in bytes: the servers' <c>limits.txn_max_req_len</c>
+    /// (or <c>limits.kv_max_value_size</c> when that is larger), which refuse a larger transaction with a 413. The sync cuts its
+    /// transactions to fit, and an instance whose registration alone does not fit is rejected (reported, never sent). At
+    /// least 16384. <value>The default value is 524288 (512 KiB), Consul's default.</value>
+    /// </summary>
+    public int TxnMaxRequestBytes { get; set; } = DefaultTxnMaxRequestBytes;
+
     /// <summary>The <c>Service.Meta</c> key that holds the instance's zone. <value>The default value is <c>zone</c>.</value></summary>
     public string ZoneMetaKey { get; set; } = "zone";
 

@@ -17,7 +17,8 @@ internal sealed partial record ConsulSettings
             .Append(", Partition = ").Append(Partition ?? "(none)")
             .Append(", Wait = ").Append(Wait.ToString("c", CultureInfo.InvariantCulture))
             .Append(", RequestTimeout = ").Append(RequestTimeout.ToString("c", CultureInfo.InvariantCulture))
-            .Append(", MaxResponseBytes = ").Append(MaxResponseBytes.ToString(CultureInfo.InvariantCulture));
+            .Append(", MaxResponseBytes = ").Append(MaxResponseBytes.ToString(CultureInfo.InvariantCulture))
+            .Append(", TxnMaxRequestBytes = ").Append(TxnMaxRequestBytes.ToString(CultureInfo.InvariantCulture));
         return true;
     }
 }

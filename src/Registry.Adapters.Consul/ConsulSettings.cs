@@ -9,6 +9,7 @@ namespace Registry.Adapters.Consul;
 /// </summary>
 internal sealed partial record ConsulSettings
 {
+    private const int MinTxnMaxRequestBytes = 16 * 1024;
     private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(10);
 
     public required Uri BaseAddress { get; init; }
@@ -42,6 +43,9 @@ internal sealed partial record ConsulSettings
     public Registry.Adapters.Backends.ReconnectOptions Reconnect { get; init; } = new();
 
     public long MaxResponseBytes { get; init; } = ConsulRegistryOptions.DefaultMaxResponseBytes;
+
+    /// <summary>See <see cref="ConsulRegistryOptions.TxnMaxRequestBytes"/>.</summary>
+    public int TxnMaxRequestBytes { get; init; } = ConsulRegistryOptions.DefaultTxnMaxRequestBytes;
 
     /// <summary>See <see cref="ConsulRegistryOptions.BodyIdleTimeout"/>.</summary>
     public TimeSpan BodyIdleTimeout { get; init; } = Registry.Adapters.Backends.HttpLimits.DefaultBodyIdleTimeout;
@@ -126,6 +130,10 @@ internal sealed partial record ConsulSettings
         options.Reconnect.Validate(Key("Reconnect"), failures);
         Registry.Adapters.Backends.HttpLimits.ValidateMaxResponseBytes(options.MaxResponseBytes, Key("MaxResponseBytes"), failures);
         Registry.Adapters.Backends.HttpLimits.ValidateBodyIdleTimeout(options.BodyIdleTimeout, Key("BodyIdleTimeout"), failures);
+        if (options.TxnMaxRequestBytes < MinTxnMaxRequestBytes)
+        {
+            failures.Add($"{Key("TxnMaxRequestBytes")} must be at least {MinTxnMaxRequestBytes.ToString(CultureInfo.InvariantCulture)}. Set it to the servers' limits.txn_max_req_len (Consul's default is 524288).");
+        }
 
         foreach (var (name, value) in new[] { ("ZoneMetaKey", options.ZoneMetaKey), ("PortName", options.PortName), ("ProtocolMetaKey", options.ProtocolMetaKey), ("DefaultProtocol", options.DefaultProtocol) })
         {
@@ -191,6 +199,7 @@ internal sealed partial record ConsulSettings
             MaxConcurrentReads = options.MaxConcurrentReads,
             Reconnect = options.Reconnect,
             MaxResponseBytes = options.MaxResponseBytes,
+            TxnMaxRequestBytes = options.TxnMaxRequestBytes,
             BodyIdleTimeout = options.BodyIdleTimeout,
             ZoneMetaKey = options.ZoneMetaKey,
             PortName = options.PortName,

@@ -118,6 +118,24 @@ public sealed class ConsulRegistryOptionsTests
         settings.MaxResponseBytes.ShouldBe(64L * 1024 * 1024);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16383)]
+    public void Create_TxnMaxRequestBytesBelow16KiB_NamesTheSettingAndConsulsDefault(int value)
+    {
+        var ex = Should.Throw<OptionsValidationException>(() => ConsulSettings.Create(new ConsulRegistryOptions { TxnMaxRequestBytes = value, UseEnvironment = false }, "Mesh:Registries:2"));
+
+        ex.Failures.ShouldHaveSingleItem().ShouldBe("Mesh:Registries:2:TxnMaxRequestBytes must be at least 16384. Set it to the servers' limits.txn_max_req_len (Consul's default is 524288).");
+    }
+
+    [Fact]
+    public void Create_TxnMaxRequestBytesUnset_IsConsulsDefaultTxnMaxReqLen()
+    {
+        var settings = ConsulSettings.Create(new ConsulRegistryOptions { UseEnvironment = false }, "Consul");
+
+        settings.TxnMaxRequestBytes.ShouldBe(524288);
+    }
+
     [Fact]
     public void Create_InvalidSettings_NamesEachSettingAndTheFix()
     {

@@ -100,6 +100,64 @@ public sealed class ConsulWriterConformanceTests : ServiceRegistryWriterConforma
     }
 
     [Fact]
+    public async Task ApplyAsync_LargeRecords_TransactionsCutToTxnMaxRequestBytesAndAllWritten()
+    {
+        Fake.TxnMaxRequestBytes = 64 * 1024;
+        await using var registry = Track(ConsulTestSupport.CreateRegistry(Fake, o => o.TxnMaxRequestBytes = 64 * 1024));
+        var instances = Enumerable.Range(1, 40).Select(i => Large(CreateInstance("orders", i), 12, 480)).ToArray();
+
+        var result = await Writer(registry).ApplyAsync(Batch(SyncId, ("orders", instances)));
+
+        result.Created.ShouldBe(40);
+        result.Rejected.ShouldBeEmpty();
+        Fake.TxnTooLarge.ShouldBe(0, "no transaction over the servers' limit was sent");
+        Fake.LargestTxnBytes.ShouldBeLessThanOrEqualTo(64 * 1024);
+        Fake.LargestTxnBytes.ShouldBeGreaterThan(48 * 1024, "transactions are filled, not cut at the first large record");
+        Fake.Transactions.ShouldBeGreaterThan(2, "cut by bytes: by operations alone, 81 would be two transactions of about 140 KB each");
+        Fake.NodeServices(SyncId).Count.ShouldBe(40);
+        Fake.NodeServices(SyncId)["orders:orders-7"].Meta["blob-11"].Length.ShouldBe(480);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_OneRecordLargerThanATransaction_RejectedWithTheReasonAndTheOthersWritten()
+    {
+        Fake.TxnMaxRequestBytes = 16 * 1024;
+        await using var registry = Track(ConsulTestSupport.CreateRegistry(Fake, o => o.TxnMaxRequestBytes = 16 * 1024));
+        var huge = Large(CreateInstance("orders", 2), 60, 500);
+
+        var result = await Writer(registry).ApplyAsync(Batch(SyncId, ("orders", [CreateInstance("orders", 1), huge, CreateInstance("orders", 3)])));
+
+        result.Created.ShouldBe(2);
+        var rejected = result.Rejected.ShouldHaveSingleItem();
+        rejected.Key.ShouldBe("orders/orders-2");
+        rejected.Reason.ShouldContain("TxnMaxRequestBytes 16384");
+        Fake.TxnTooLarge.ShouldBe(0, "the record that cannot fit is never sent");
+        Fake.NodeServices(SyncId).Keys.Order(StringComparer.Ordinal).ShouldBe(["orders:orders-1", "orders:orders-3"]);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ServersLimitBelowTheSetting_413IsAnErrorNamingTheSettingAndNothingIsWritten()
+    {
+        Fake.TxnMaxRequestBytes = 16 * 1024;
+        await using var registry = await CreateRegistryAsync();
+        var instances = Enumerable.Range(1, 10).Select(i => Large(CreateInstance("orders", i), 8, 400)).ToArray();
+
+        var failure = await Should.ThrowAsync<RegistryException>(() => Writer(registry).ApplyAsync(Batch(SyncId, ("orders", instances))));
+
+        failure.Message.ShouldContain("Request body too large, max size: 16384 bytes", customMessage: "the server's own words");
+        failure.Message.ShouldContain("Set TxnMaxRequestBytes of registry");
+        Fake.TxnTooLarge.ShouldBe(1);
+        Fake.HasNode(SyncId).ShouldBeFalse();
+    }
+
+    /// <summary>The instance with <paramref name="entries"/> metadata values of <paramref name="length"/> characters (Consul allows 64 of 512).</summary>
+    private static ServiceInstance Large(ServiceInstance instance, int entries, int length) => instance with
+    {
+        Metadata = new Dictionary<string, string>(instance.Metadata) { }.Concat(Enumerable.Range(0, entries).Select(i => KeyValuePair.Create($"blob-{i}", new string((char)('a' + (i % 26)), length))))
+            .ToDictionary(),
+    };
+
+    [Fact]
     public async Task ApplyAsync_RecordChangedBehindTheSync_WholeTransactionRolledBackThenRelisted()
     {
         await using var registry = await CreateRegistryAsync();

@@ -150,6 +150,30 @@ public sealed class FakeConsulCatalogWriteTests : IAsyncLifetime
         _fake.HasNode("n0").ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Txn_BodyOverTxnMaxRequestBytes_413BeforeAnythingIsApplied(bool withContentLength)
+    {
+        _fake.TxnMaxRequestBytes = 1024;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new[] { NodeSet("sync"), ServiceOp("set", "sync", new string('x', 1200)) });
+        using HttpContent content = withContentLength ? new ByteArrayContent(body) : new StreamContent(new UnknownLengthStream(body));
+
+        using var response = await _http.PutAsync("/v1/txn", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("Request body too large, max size: 1024 bytes");
+        _fake.HasNode("sync").ShouldBeFalse();
+        _fake.TxnTooLarge.ShouldBe(1);
+        (await TxnAsync(NodeSet("sync"))).Status.ShouldBe(HttpStatusCode.OK, "a body within the limit is applied");
+    }
+
+    /// <summary>A body whose length the client cannot tell, so it is sent chunked, without Content-Length.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
     [Fact]
     public async Task CatalogDeregister_Node_RemovesItsServicesAndChecks()
     {

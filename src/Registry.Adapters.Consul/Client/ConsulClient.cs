@@ -79,12 +79,12 @@ internal sealed partial class ConsulClient : IDisposable
         GetAsync("v1/health/node/" + Uri.EscapeDataString(node), new ConsulQuery(Consistent: true), withTags: false, cancellationToken);
 
     /// <summary>
-    /// <c>PUT /v1/txn</c>: the operations applied atomically. A rolled-back transaction answers 409 with its errors,
-    /// returned here (<see cref="ConsulResponse.Status"/>) rather than thrown.
+    /// <c>PUT /v1/txn</c>: the operations (a JSON array, <see cref="ConsulTxnBody"/>) applied atomically. A rolled-back
+    /// transaction answers 409 with its errors, returned here (<see cref="ConsulResponse.Status"/>) rather than thrown.
     /// </summary>
-    public async Task<ConsulResponse> TxnAsync(List<ConsulTxnOp> operations, CancellationToken cancellationToken)
+    public async Task<ConsulResponse> TxnAsync(byte[] body, CancellationToken cancellationToken)
     {
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(operations, ConsulTxnJsonContext.Default.ListConsulTxnOp));
+        using var content = new ByteArrayContent(body);
         content.Headers.ContentType = Json;
         var url = new ConsulUrl("v1/txn").Add("dc", _settings.Datacenter);
         return await SendAsync(HttpMethod.Put, url.ToString(), content, _settings.RequestTimeout, cancellationToken, accept: HttpStatusCode.Conflict).ConfigureAwait(false);

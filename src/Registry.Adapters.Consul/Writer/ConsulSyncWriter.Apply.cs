@@ -22,32 +22,40 @@ internal sealed partial class ConsulSyncWriter
                 requests += 2;
             }
 
-            var (writes, rejected, created, updated, deleted) = Plan(batch, state);
+            // Operation 0 of every transaction under a fence: the election key must still be held by the leader's session, else nothing is applied.
+            var fenceOp = fence is null ? null : ConsulTxnBody.Of(new ConsulTxnOp { KV = new ConsulTxnKvOp { Verb = "check-session", Key = fence.Key, Session = fence.Holder } });
+            var nodeOp = ConsulTxnBody.Of(NodeOperation(batch.SyncId));
+            var budget = new TxnBudget(_registry.Settings.TxnMaxRequestBytes, fenceOp, nodeOp);
+            var (writes, rejected, created, updated, deleted) = Plan(batch, state, budget);
             if (writes.Count == 0)
             {
-                return new WriteResult { Rejected = rejected, Requests = requests };
+                return new WriteResult { Rejected = rejected, Requests = requests, Created = created, Updated = updated, Deleted = deleted };
             }
 
             try
             {
                 ulong last = 0;
-                foreach (var chunk in Chunk(writes, state.NodeExists, fence is null ? 0 : 1))
+                foreach (var chunk in Chunk(writes, state.NodeExists, budget))
                 {
-                    var operations = new List<ConsulTxnOp>(MaxOpsPerTxn);
-                    if (fence is not null)
+                    var body = new ConsulTxnBody();
+                    if (fenceOp is not null)
                     {
-                        // Operation 0: the election key must still be held by the leader's session, else nothing is applied.
-                        operations.Add(new ConsulTxnOp { KV = new ConsulTxnKvOp { Verb = "check-session", Key = fence.Key, Session = fence.Holder } });
+                        body.Add(fenceOp);
                     }
 
                     var writesNode = !state.NodeExists && chunk.Any(static w => w.Record is not null);
                     if (writesNode)
                     {
-                        operations.Add(NodeOperation(batch.SyncId));
+                        body.Add(nodeOp);
                     }
 
-                    operations.AddRange(chunk.SelectMany(static w => w.Operations));
-                    var response = await Client.TxnAsync(operations, cancellationToken).ConfigureAwait(false);
+                    foreach (var write in chunk)
+                    {
+                        body.Add(write.Operations);
+                    }
+
+                    var operationCount = body.Count;
+                    var response = await SendTxnAsync(body.ToArray(), cancellationToken).ConfigureAwait(false);
                     requests++;
                     var answer = Parse(response.Body, ConsulTxnJsonContext.Default.ConsulTxnResponse, "/v1/txn") ?? new ConsulTxnResponse();
                     if (response.Status == HttpStatusCode.Conflict)
@@ -55,15 +63,15 @@ internal sealed partial class ConsulSyncWriter
                         var error = answer.Errors is { Count: > 0 } errors
                             ? string.Join("; ", errors.Take(3).Select(static e => $"operation {e.OpIndex.ToString(CultureInfo.InvariantCulture)}: {ServiceInstanceValidator.Printable(e.What, 200)}"))
                             : "no error given";
-                        Log.RolledBack(Logger, _registry.Name, operations.Count, error);
+                        Log.RolledBack(Logger, _registry.Name, operationCount, error);
                         if (fence is not null && answer.Errors?.Any(static e => e.OpIndex == 0) == true)
                         {
                             throw new WriteFenceLostException(
-                                $"the Consul key '{ServiceInstanceValidator.Printable(fence.Key)}' is no longer held by session {ServiceInstanceValidator.Printable(fence.Holder ?? string.Empty)}: another replica leads now, and nothing of the transaction of {operations.Count.ToString(CultureInfo.InvariantCulture)} operations was written");
+                                $"the Consul key '{ServiceInstanceValidator.Printable(fence.Key)}' is no longer held by session {ServiceInstanceValidator.Printable(fence.Holder ?? string.Empty)}: another replica leads now, and nothing of the transaction of {operationCount.ToString(CultureInfo.InvariantCulture)} operations was written");
                         }
 
                         throw new RegistryException(
-                            $"Consul rolled back a transaction of {operations.Count.ToString(CultureInfo.InvariantCulture)} operations (nothing of it was written; the owned records are listed again): {error}");
+                            $"Consul rolled back a transaction of {operationCount.ToString(CultureInfo.InvariantCulture)} operations (nothing of it was written; the owned records are listed again): {error}");
                     }
 
                     var indexes = new Dictionary<string, ulong>(StringComparer.Ordinal);
@@ -103,7 +111,23 @@ internal sealed partial class ConsulSyncWriter
         }
     }
 
-    private (List<PlannedWrite> Writes, List<SkippedRecord> Rejected, int Created, int Updated, int Deleted) Plan(WriteBatch batch, OwnedState state)
+    /// <summary>Sends one transaction; a 413 (the body over the servers' <c>limits.txn_max_req_len</c>) becomes an error that names the setting.</summary>
+    private async Task<ConsulResponse> SendTxnAsync(byte[] body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Client.TxnAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConsulHttpException ex) when (ex.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            throw new RegistryException(
+                $"Consul refused a transaction of {body.Length.ToString(CultureInfo.InvariantCulture)} bytes as too large (nothing of it was written): {ex.Body}. "
+                + $"Set TxnMaxRequestBytes of registry '{_registry.Name}' (now {_registry.Settings.TxnMaxRequestBytes.ToString(CultureInfo.InvariantCulture)}) to the servers' limits.txn_max_req_len.",
+                ex);
+        }
+    }
+
+    private (List<PlannedWrite> Writes, List<SkippedRecord> Rejected, int Created, int Updated, int Deleted) Plan(WriteBatch batch, OwnedState state, TxnBudget budget)
     {
         var rejected = new List<SkippedRecord>();
         var upserts = new List<PlannedWrite>();
@@ -115,22 +139,28 @@ internal sealed partial class ConsulSyncWriter
             var diff = OwnedDiff.Compute(state.Of(service), accepted);
             foreach (var instance in diff.Creates)
             {
-                upserts.Add(Upsert(service, instance, old: null, batch.SyncId));
+                if (Fits(Upsert(service, instance, old: null, batch.SyncId), budget, rejected) is { } write)
+                {
+                    upserts.Add(write);
+                    created++;
+                }
             }
 
             foreach (var (old, instance) in diff.Updates)
             {
-                upserts.Add(Upsert(service, instance, state.Find(service, old.Id), batch.SyncId));
+                if (Fits(Upsert(service, instance, state.Find(service, old.Id), batch.SyncId), budget, rejected) is { } write)
+                {
+                    upserts.Add(write);
+                    updated++;
+                }
             }
 
             foreach (var old in diff.Deletes)
             {
                 var record = state.Find(service, old.Id)!;
-                deletes.Add(new PlannedWrite(service, null, null, record, [DeleteOperation(batch.SyncId, record)]));
+                deletes.Add(new PlannedWrite(service, null, null, record, ConsulTxnBody.Of(DeleteOperation(batch.SyncId, record))));
             }
 
-            created += diff.Creates.Count;
-            updated += diff.Updates.Count;
             deleted += diff.Deletes.Count;
         }
 
@@ -157,6 +187,21 @@ internal sealed partial class ConsulSyncWriter
                 : null;
     }
 
+    /// <summary>The write, or <see langword="null"/> with the instance rejected when its operations alone exceed one transaction's bytes.</summary>
+    private static PlannedWrite? Fits(PlannedWrite write, TxnBudget budget, List<SkippedRecord> rejected)
+    {
+        if (budget.Fits(write.Operations))
+        {
+            return write;
+        }
+
+        rejected.Add(new SkippedRecord(
+            WriterChecks.Describe(write.Service, write.Instance!),
+            $"its Consul registration takes {write.Operations.Bytes.ToString(CultureInfo.InvariantCulture)} bytes of /v1/txn, more than one transaction may carry "
+            + $"(TxnMaxRequestBytes {budget.MaxBytes.ToString(CultureInfo.InvariantCulture)}, the servers' limits.txn_max_req_len); shorten its tags or metadata"));
+        return null;
+    }
+
     private PlannedWrite Upsert(string service, ServiceInstance instance, OwnedRecord? old, string syncId)
     {
         var record = ConsulCatalogRecord.From(instance, _registry.Settings, syncId);
@@ -178,7 +223,7 @@ internal sealed partial class ConsulSyncWriter
             operations.Add(DeleteOperation(syncId, old));
         }
 
-        return new PlannedWrite(service, instance, record, old, operations);
+        return new PlannedWrite(service, instance, record, old, ConsulTxnBody.Of(operations));
     }
 
     private ConsulTxnOp DeleteOperation(string syncId, OwnedRecord record) => new()
@@ -227,22 +272,27 @@ internal sealed partial class ConsulSyncWriter
             : fence;
     }
 
-    /// <summary>Groups the writes into transactions of at most <see cref="MaxOpsPerTxn"/> operations (<paramref name="reserved"/> of them taken); one instance's operations stay together.</summary>
-    private static IEnumerable<List<PlannedWrite>> Chunk(List<PlannedWrite> writes, bool nodeExists, int reserved)
+    /// <summary>
+    /// Groups the writes into transactions of at most <see cref="MaxOpsPerTxn"/> operations and
+    /// <see cref="TxnBudget.MaxBytes"/> bytes (the fence, and the node's set until the node exists, taken first); one
+    /// instance's operations stay together.
+    /// </summary>
+    private static IEnumerable<List<PlannedWrite>> Chunk(List<PlannedWrite> writes, bool nodeExists, TxnBudget budget)
     {
         var chunk = new List<PlannedWrite>();
-        var count = reserved + (nodeExists ? 0 : 1);
+        var (count, bytes) = budget.Reserved(withNode: !nodeExists);
         foreach (var write in writes)
         {
-            if (chunk.Count > 0 && count + write.Operations.Count > MaxOpsPerTxn)
+            if (chunk.Count > 0 && (count + write.Operations.Count > MaxOpsPerTxn || bytes + write.Operations.Bytes + 1 > budget.MaxBytes))
             {
                 yield return chunk;
                 chunk = [];
-                count = reserved;
+                (count, bytes) = budget.Reserved(withNode: false);
             }
 
             chunk.Add(write);
             count += write.Operations.Count;
+            bytes += write.Operations.Bytes + 1;
         }
 
         if (chunk.Count > 0)
@@ -273,5 +323,16 @@ internal sealed partial class ConsulSyncWriter
     }
 
     /// <summary>One instance's write: its operations, the record it leaves (none for a delete) and the record it replaces.</summary>
-    private sealed record PlannedWrite(string Service, ServiceInstance? Instance, ConsulCatalogRecord? Record, OwnedRecord? Old, List<ConsulTxnOp> Operations);
+    private sealed record PlannedWrite(string Service, ServiceInstance? Instance, ConsulCatalogRecord? Record, OwnedRecord? Old, ConsulTxnBody.Elements Operations);
+
+    /// <summary>What one transaction may carry: <paramref name="MaxBytes"/> of body, of which the fence and the node's set take their share.</summary>
+    private sealed record TxnBudget(int MaxBytes, ConsulTxnBody.Elements? Fence, ConsulTxnBody.Elements Node)
+    {
+        /// <summary>The operations and bytes a transaction holds before its writes: brackets, the fence, and the node's set when <paramref name="withNode"/>.</summary>
+        public (int Operations, int Bytes) Reserved(bool withNode) =>
+            ((Fence?.Count ?? 0) + (withNode ? Node.Count : 0), 2 + (Fence is null ? 0 : Fence.Bytes + 1) + (withNode ? Node.Bytes + 1 : 0));
+
+        /// <summary>Whether one write fits a transaction of its own, with the fence and the node's set.</summary>
+        public bool Fits(ConsulTxnBody.Elements write) => Reserved(withNode: true).Bytes + write.Bytes + 1 <= MaxBytes;
+    }
 }

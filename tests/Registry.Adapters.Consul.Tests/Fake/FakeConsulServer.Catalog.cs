@@ -13,10 +13,24 @@ public sealed partial class FakeConsulServer
     /// <summary>The most operations one <c>/v1/txn</c> accepts (413 beyond): Consul's long-standing 64.</summary>
     public int MaxTxnOps { get; set; } = 64;
 
+    /// <summary>
+    /// The servers' <c>limits.txn_max_req_len</c> (default 524288, raft's suggested entry size): a <c>/v1/txn</c> body over it
+    /// is a 413 before anything is parsed or applied — by its Content-Length, or counted while reading when it has none.
+    /// </summary>
+    public int TxnMaxRequestBytes { get; set; } = 512 * 1024;
+
+    /// <summary>The largest <c>/v1/txn</c> body received, in bytes.</summary>
+    public int LargestTxnBytes => Volatile.Read(ref _largestTxnBytes);
+
     /// <summary>The transactions received (applied or rolled back).</summary>
     public int Transactions => Volatile.Read(ref _transactions);
 
     private int _transactions;
+    private int _largestTxnBytes;
+    private int _txnTooLarge;
+
+    /// <summary>The <c>/v1/txn</c> bodies refused as over <see cref="TxnMaxRequestBytes"/> (not counted in <see cref="Transactions"/>).</summary>
+    public int TxnTooLarge => Volatile.Read(ref _txnTooLarge);
 
     /// <summary>The services registered on a node, by id (empty for an unknown node).</summary>
     public IReadOnlyDictionary<string, FakeServiceSpec> NodeServices(string node)
@@ -47,10 +61,46 @@ public sealed partial class FakeConsulServer
 
     private async Task CatalogWriteAsync(HttpContext context, string path)
     {
+        var stream = context.Request.Body;
+        using var buffer = new MemoryStream();
+        if (path == "/v1/txn")
+        {
+            // agent/txn_endpoint.go: Content-Length first, then http.MaxBytesReader while decoding; the same 413 text either way.
+            var tooLarge = $"Request body too large, max size: {TxnMaxRequestBytes} bytes";
+            if (context.Request.ContentLength > TxnMaxRequestBytes)
+            {
+                Interlocked.Increment(ref _txnTooLarge);
+                await WriteTextAsync(context, 413, tooLarge);
+                return;
+            }
+
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > TxnMaxRequestBytes)
+                {
+                    Interlocked.Increment(ref _txnTooLarge);
+                    await WriteTextAsync(context, 413, tooLarge);
+                    return;
+                }
+            }
+
+            var length = (int)buffer.Length;
+            int largest;
+            while (length > (largest = Volatile.Read(ref _largestTxnBytes)) && Interlocked.CompareExchange(ref _largestTxnBytes, length, largest) != largest)
+            {
+            }
+
+            buffer.Position = 0;
+            stream = buffer;
+        }
+
         JsonElement body;
         try
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body);
+            using var document = await JsonDocument.ParseAsync(stream);
             body = document.RootElement.Clone();
         }
         catch (JsonException ex)
