@@ -9,7 +9,7 @@ namespace Registry.Adapters.Consul.Leadership;
 /// <c>--leader-elect consul</c>: one Consul session per replica, with a TTL and no node checks (a session bound to the
 /// agent's <c>serfHealth</c> would end with the agent, not with this process), <c>Behavior: delete</c> and a short
 /// lock-delay, renewed every <see cref="SyncElectionOptions.RetryPeriod"/>. The replica holds a member key
-/// (<c>mesh-sync/replicas/{name}/{identity}</c>) with it, which <see cref="CountReplicasAsync"/> counts, and each candidate
+/// (<c>mesh-sync/replicas/{name}/{identity}</c>) with it, which <see cref="ListReplicasAsync"/> lists, and each candidate
 /// acquires <c>mesh-sync/election/{election}</c> with it (<see cref="ConsulSyncCandidate"/>).
 /// </summary>
 /// <remarks>
@@ -129,16 +129,21 @@ internal sealed partial class ConsulSyncElection : ISyncElection
     }
 
     /// <inheritdoc />
-    public async Task<int> CountReplicasAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> ListReplicasAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         EnsureSession();
-        var members = await Client.ListKeysAsync(ReplicaPrefix + Name + "/", cancellationToken).ConfigureAwait(false);
-        var live = members.Where(static m => !string.IsNullOrEmpty(m.Session)).Select(static m => m.Key).ToHashSet(StringComparer.Ordinal);
+        var prefix = ReplicaPrefix + Name + "/";
+        var members = await Client.ListKeysAsync(prefix, cancellationToken).ConfigureAwait(false);
 
-        // This replica counts even before its member key is written (its session may still be on the way).
-        live.Add(MemberKey);
-        return live.Count;
+        // Only held keys are live members (a key whose session ended is deleted, but a hand-written one may linger), and
+        // this replica is one even before its member key is written (its session may still be on the way).
+        return [.. members
+            .Where(m => !string.IsNullOrEmpty(m.Session) && m.Key is { } key && key.Length > prefix.Length && key.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(m => m.Key![prefix.Length..])
+            .Append(Identity)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary>Starts the session keeper (once).</summary>

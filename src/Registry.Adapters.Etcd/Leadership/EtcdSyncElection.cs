@@ -12,7 +12,7 @@ namespace Registry.Adapters.Etcd;
 /// This replica's leader election on etcd, built on KV, Lease and Watch as etcd's own <c>concurrency</c> package does
 /// (not on dotnet-etcd's election API, whose lease-less campaign expires on its own): one lease the process grants with
 /// TTL <see cref="SyncElectionOptions.LeaseDuration"/> and keeps alive every <see cref="SyncElectionOptions.RetryPeriod"/>,
-/// a replica key <c>/mesh-sync/replicas/{name}/{lease hex}</c> on it for <see cref="CountReplicasAsync"/>, and one
+/// a replica key <c>/mesh-sync/replicas/{name}/{lease hex}</c> on it (its value the identity) for <see cref="ListReplicasAsync"/>, and one
 /// <see cref="EtcdSyncCandidate"/> per election whose key <c>/mesh-sync/election/{election}/{lease hex}</c> is on it too.
 /// A lease that could not be renewed for <see cref="SyncElectionOptions.RenewDeadline"/> is given up (every candidate
 /// stops leading before etcd can expire it) and a new one is granted; disposing revokes it, which deletes every key at once.
@@ -96,24 +96,25 @@ internal sealed partial class EtcdSyncElection : ISyncElection
     }
 
     /// <inheritdoc />
-    public async Task<int> CountReplicasAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> ListReplicasAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_closed != 0, this);
         EnsureSessions();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         var connection = await ConnectionAsync(linked.Token).ConfigureAwait(false);
         var prefix = System.Text.Encoding.UTF8.GetBytes($"{ReplicaPrefix}{Name}/");
-        var request = new RangeRequest { Key = ByteString.CopyFrom(prefix), RangeEnd = ByteString.CopyFrom(EtcdRecordCodec.PrefixEnd(prefix)), CountOnly = true };
+        var request = new RangeRequest { Key = ByteString.CopyFrom(prefix), RangeEnd = ByteString.CopyFrom(EtcdRecordCodec.PrefixEnd(prefix)) };
         try
         {
             var response = await connection.CallAsync(
                 h => connection.Kv.RangeAsync(request, h, connection.Deadline, linked.Token).ResponseAsync,
-                "counting the replicas of the election",
+                "listing the replicas of the election",
                 linked.Token).ConfigureAwait(false);
 
-            // Until this replica's own key is written (its first lease), it is not in the count yet.
-            var own = CurrentSession is null ? 1 : 0;
-            return (int)Math.Max(1, Math.Min(int.MaxValue, response.Count + own));
+            // This replica is in the list before its own key is written (its first lease), and once only while an old
+            // lease it gave up still runs out beside the new one.
+            return [.. response.Kvs.Select(static kv => kv.Value.ToStringUtf8()).Where(static id => id.Length > 0).Append(Identity)
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         }
         catch (RegistryException)
         {

@@ -14,8 +14,8 @@ namespace Registry.Adapters.Kubernetes.Leadership;
 /// it, campaigned for with <see cref="KubernetesLeaseLeadership"/> (KubernetesClient's <c>LeaderElector</c>; a stopping
 /// leader releases its Lease, so a standby takes it at once). Each replica also keeps a member Lease
 /// (<c>{name}-member-{hash of identity}</c>, labelled <see cref="ElectionLabel"/> = the election name), renewed every
-/// <see cref="SyncElectionOptions.RetryPeriod"/>; <see cref="CountReplicasAsync"/> lists them by that label and counts the
-/// ones renewed within the lease duration. Disposing stops every candidate and deletes the member Lease.
+/// <see cref="SyncElectionOptions.RetryPeriod"/>; <see cref="ListReplicasAsync"/> lists them by that label and returns the
+/// holder identities of the ones renewed within the lease duration. Disposing stops every candidate and deletes the member Lease.
 /// </summary>
 internal sealed partial class KubernetesSyncElection : ISyncElection
 {
@@ -97,7 +97,7 @@ internal sealed partial class KubernetesSyncElection : ISyncElection
         }
     }
 
-    public async Task<int> CountReplicasAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> ListReplicasAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         EnsureMember();
@@ -116,14 +116,16 @@ internal sealed partial class KubernetesSyncElection : ISyncElection
         }
 
         var now = _time.GetUtcNow().UtcDateTime;
-        var live = list.Items
-            .Where(l => l.Spec?.RenewTime is { } renewed && renewed.ToUniversalTime().AddSeconds(l.Spec.LeaseDurationSeconds ?? 0) > now)
-            .Select(static l => l.Metadata.Name)
-            .ToHashSet(StringComparer.Ordinal);
 
-        // This replica counts even before its member Lease is written.
-        live.Add(MemberLease);
-        return live.Count;
+        // This replica is one even before its member Lease is written.
+        return [.. list.Items
+            .Where(l => l.Spec?.RenewTime is { } renewed && renewed.ToUniversalTime().AddSeconds(l.Spec.LeaseDurationSeconds ?? 0) > now)
+            .Select(static l => l.Spec.HolderIdentity)
+            .OfType<string>()
+            .Where(static id => id.Length > 0)
+            .Append(Identity)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
     }
 
     public async ValueTask DisposeAsync()
@@ -155,7 +157,7 @@ internal sealed partial class KubernetesSyncElection : ISyncElection
             }
             catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or OperationCanceledException or RegistryException)
             {
-                // It expires on its own: CountReplicasAsync counts only Leases renewed within the lease duration.
+                // It expires on its own: ListReplicasAsync lists only Leases renewed within the lease duration.
                 Log.MemberFailed(_logger, MemberLease, ex.Message);
             }
         }

@@ -3,7 +3,7 @@ namespace Registry.Adapters.Sync;
 /// <summary>
 /// An election store one replica of the sync campaigns in: etcd (a lease the replica grants and keeps alive), Consul (a
 /// session with a TTL and KV acquire) or a Kubernetes Lease. It holds one election per shard (<see cref="GetCandidate"/>)
-/// and counts the replicas that campaign, so shards can be spread evenly (<see cref="CountReplicasAsync"/>).
+/// and lists the replicas that campaign, so shards can be spread evenly (<see cref="ListReplicasAsync"/>).
 /// </summary>
 /// <remarks>
 /// Disposing stops every campaign; a leader steps down by releasing what it holds (revoking the lease, destroying the
@@ -20,11 +20,15 @@ public interface ISyncElection : IAsyncDisposable
     /// <returns>The candidate.</returns>
     ISyncCandidate GetCandidate(string election);
 
-    /// <summary>Counts the replicas that campaign in this store now (this one included), from the store itself.</summary>
+    /// <summary>
+    /// Lists the identities of the replicas that campaign in this store now (this one included), from the store itself:
+    /// only live members (a replica that died drops out once its lease, session or member Lease expired).
+    /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The number of live replicas, at least 1.</returns>
+    /// <returns>The distinct identities, in ordinal order; never empty (this replica is in it).</returns>
     /// <exception cref="RegistryException">The store could not be read.</exception>
-    Task<int> CountReplicasAsync(CancellationToken cancellationToken = default);
+    /// <remarks>The shard coordinator ranks this replica by its place in the list, so every replica must have its own identity.</remarks>
+    Task<IReadOnlyList<string>> ListReplicasAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>One replica's candidacy in one election (one shard): leadership, the write fence, and start/stop of the campaign.</summary>

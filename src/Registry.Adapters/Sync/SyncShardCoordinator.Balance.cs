@@ -3,21 +3,25 @@ namespace Registry.Adapters.Sync;
 /// <summary>Balancing: campaign below the fair share, withdraw at it, step down from a surplus after the settle period.</summary>
 public sealed partial class SyncShardCoordinator
 {
-    private async Task CountAsync(CancellationToken cancellationToken)
+    private async Task ListReplicasAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var replicas = Math.Max(1, await _election.CountReplicasAsync(cancellationToken).ConfigureAwait(false));
-            if (replicas != _replicas)
+            var listed = await _election.ListReplicasAsync(cancellationToken).ConfigureAwait(false);
+
+            // The contract says sorted, distinct and with this replica; a store that slips must not skew the ranks.
+            var identities = listed.Append(_election.Identity).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var view = new ReplicaView(identities.Count, identities.IndexOf(_election.Identity));
+            if (view != _view)
             {
-                Log.Replicas(_logger, replicas, Shards, FairShareOf(Shards, replicas));
-                _replicas = replicas;
+                Log.Replicas(_logger, view.Replicas, Shards, view.Rank, FairShareOf(Shards, view.Replicas, view.Rank));
+                _view = view;
             }
         }
         catch (Exception ex) when (ex is RegistryException or TimeoutException or HttpRequestException)
         {
             // The candidates keep their own campaigns; the share stays what it was until the store answers.
-            Log.CountFailed(_logger, _replicas, ex.Message);
+            Log.CountFailed(_logger, _view.Replicas, ex.Message);
         }
     }
 
@@ -56,7 +60,7 @@ public sealed partial class SyncShardCoordinator
             if (_time.GetElapsedTime(_surplusSince.Value) >= Settle && (_steppedDown is null || _time.GetElapsedTime(_steppedDown.Value) >= Period))
             {
                 var shard = leading[^1];
-                Log.SteppingDown(_logger, shard, Shards, leading.Count, fair, _replicas);
+                Log.SteppingDown(_logger, shard, Shards, leading.Count, fair, _view.Replicas);
                 _steppedDown = _time.GetTimestamp();
                 await WithdrawAsync(shard, cancellationToken).ConfigureAwait(false);
             }
@@ -114,4 +118,7 @@ public sealed partial class SyncShardCoordinator
             }
         })).ConfigureAwait(false);
     }
+
+    /// <summary>What the last listing of the replicas said: how many, and this replica's place among them.</summary>
+    private sealed record ReplicaView(int Replicas, int Rank);
 }

@@ -12,10 +12,13 @@ namespace Registry.Adapters.Sync;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Balancing, every <see cref="SyncElectionOptions.RetryPeriod"/>: the fair share of a replica is
-/// ⌈shards / <see cref="ISyncElection.CountReplicasAsync"/>⌉. While it leads fewer shards than that, it campaigns in every
-/// election it does not lead (so every shard always has a standby that takes over at once); once it leads its fair share it
-/// withdraws from the others; when it leads more (a replica joined) for longer than the settle period
+/// Balancing, every <see cref="SyncElectionOptions.RetryPeriod"/>: the replicas are listed in the store
+/// (<see cref="ISyncElection.ListReplicasAsync"/>) and this replica's share (<see cref="FairShare"/>) follows from its rank in
+/// that ordinal-sorted list: with N shards on R replicas, the first N mod R replicas lead ⌈N / R⌉ and the others ⌊N / R⌋, so
+/// the shares add up to N and every balanced state is within one shard of even (with fewer shards than replicas, each
+/// replica's share is one and the idle ones stand by). While a replica leads fewer shards than its share, it campaigns in
+/// every election it does not lead (so a shard released by another is taken at once); once it leads its share it withdraws
+/// from the others; when it leads more (a replica joined, or the ranks moved) for longer than the settle period
 /// (<see cref="SyncElectionOptions.LeaseDuration"/>), it steps down from one surplus shard per period, highest first, and
 /// campaigns there again only when its share grows. Alone it leads every shard.
 /// </para>
@@ -40,7 +43,7 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
     private readonly Lock _campaignLock = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile int _replicas = 1;
+    private volatile ReplicaView _view = new(1, 0);
     private long? _surplusSince;
     private long? _steppedDown;
     private int _disposed;
@@ -108,11 +111,24 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
     /// <summary>The engine of each shard, by shard.</summary>
     public IReadOnlyList<MeshSyncEngine> Engines => _engines;
 
-    /// <summary>The replicas counted in the store at the last balancing (1 before the first).</summary>
-    public int Replicas => _replicas;
+    /// <summary>The replicas listed in the store at the last balancing (1 before the first).</summary>
+    public int Replicas => _view.Replicas;
 
-    /// <summary>The most shards this replica leads once balanced: ⌈<see cref="Shards"/> / <see cref="Replicas"/>⌉.</summary>
-    public int FairShare => FairShareOf(Shards, _replicas);
+    /// <summary>This replica's place in the ordinal-sorted identities of the replicas at the last balancing (0 before the first).</summary>
+    public int Rank => _view.Rank;
+
+    /// <summary>
+    /// The most shards this replica leads once balanced: its share by <see cref="Rank"/> among the <see cref="Replicas"/>
+    /// (<see cref="FairShareOf"/>), ⌈<see cref="Shards"/> / <see cref="Replicas"/>⌉ or ⌊<see cref="Shards"/> / <see cref="Replicas"/>⌋.
+    /// </summary>
+    public int FairShare
+    {
+        get
+        {
+            var view = _view;
+            return FairShareOf(Shards, view.Replicas, view.Rank);
+        }
+    }
 
     /// <summary>The shards this replica leads now.</summary>
     public IReadOnlyList<int> LeadingShards => [.. Enumerable.Range(0, Shards).Where(s => _candidates[s].IsLeader)];
@@ -145,11 +161,28 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
     /// <summary>Called when this replica starts (<see langword="true"/>) or stops leading a shard.</summary>
     public Action<int, bool>? LeadershipChanged { get; set; }
 
-    /// <summary>The fair share of a replica: ⌈<paramref name="shards"/> / <paramref name="replicas"/>⌉.</summary>
+    /// <summary>
+    /// The share of the replica at <paramref name="rank"/> in the ordinal-sorted identities of <paramref name="replicas"/>:
+    /// ⌈<paramref name="shards"/> / <paramref name="replicas"/>⌉ for the first <paramref name="shards"/> mod
+    /// <paramref name="replicas"/> ranks, ⌊<paramref name="shards"/> / <paramref name="replicas"/>⌋ for the others, so the shares
+    /// of all ranks add up to <paramref name="shards"/>. With fewer shards than replicas every rank's share is 1: any replica may
+    /// lead one shard, and those that lead none stand by in every election.
+    /// </summary>
     /// <param name="shards">The number of shards.</param>
     /// <param name="replicas">The number of replicas (at least 1 is assumed).</param>
-    /// <returns>The most shards one replica leads once balanced.</returns>
-    public static int FairShareOf(int shards, int replicas) => (shards + Math.Max(1, replicas) - 1) / Math.Max(1, replicas);
+    /// <param name="rank">The replica's place among them, from 0 (clamped to the range).</param>
+    /// <returns>The most shards that replica leads once balanced.</returns>
+    public static int FairShareOf(int shards, int replicas, int rank)
+    {
+        replicas = Math.Max(1, replicas);
+        var floor = shards / replicas;
+        if (floor == 0)
+        {
+            return Math.Min(1, shards);
+        }
+
+        return Math.Clamp(rank, 0, replicas - 1) < shards % replicas ? floor + 1 : floor;
+    }
 
     /// <summary>Campaigns, balances and runs every shard's engine until cancelled; then steps down from every shard.</summary>
     /// <param name="cancellationToken">Stops the sync.</param>
@@ -162,14 +195,14 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
         var anyLoopEnded = Task.WhenAny(loops);
         try
         {
-            long? counted = null;
+            long? listed = null;
             while (!cancellationToken.IsCancellationRequested)
             {
                 var wake = Volatile.Read(ref _wake);
-                if (counted is null || _time.GetElapsedTime(counted.Value) >= Period)
+                if (listed is null || _time.GetElapsedTime(listed.Value) >= Period)
                 {
-                    await CountAsync(cancellationToken).ConfigureAwait(false);
-                    counted = _time.GetTimestamp();
+                    await ListReplicasAsync(cancellationToken).ConfigureAwait(false);
+                    listed = _time.GetTimestamp();
                 }
 
                 await BalanceAsync(cancellationToken).ConfigureAwait(false);
@@ -181,7 +214,7 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
                     throw new InvalidOperationException("a shard's sync engine stopped on its own; the replica stepped down");
                 }
 
-                var due = Period - _time.GetElapsedTime(counted.Value);
+                var due = Period - _time.GetElapsedTime(listed.Value);
                 await WaitAsync(Task.WhenAny(wake.Task, anyLoopEnded), due > TimeSpan.Zero ? due : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -272,7 +305,7 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
     /// <summary>
     /// Creates this replica's election for <paramref name="options"/> on <paramref name="store"/>: the options of
     /// <see cref="SyncOptions.LeaderElection"/> with the election name resolved (<see cref="SyncElectionOptions.Name"/>, else
-    /// the sync id), so the replicas of one sync count and campaign together and those of another sync id do not.
+    /// the sync id), so the replicas of one sync are listed and campaign together and those of another sync id do not.
     /// </summary>
     /// <param name="store">The registry that holds the election (<c>registry as ISyncElectionStore</c>).</param>
     /// <param name="options">The sync options (validated).</param>
@@ -359,7 +392,7 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
         Log.Leadership(_logger, shard, Shards, _candidates[shard].Election, leads ? "leader" : "standby");
         LeadershipChanged?.Invoke(shard, leads);
 
-        // Re-balance at once (with the last count): a replica that reached its fair share withdraws from the other elections.
+        // Re-balance at once (with the last list): a replica that reached its fair share withdraws from the other elections.
         Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

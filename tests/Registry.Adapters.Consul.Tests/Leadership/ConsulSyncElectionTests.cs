@@ -216,20 +216,39 @@ public sealed class ConsulSyncElectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CountReplicasAsync_CountsLiveMembers()
+    public async Task ListReplicasAsync_LiveMembers_ListsTheirIdentitiesSortedAndNotADeadOne()
     {
+        var c = _harness.Add("c");
         var a = _harness.Add("a");
         var b = _harness.Add("b");
-        (await a.Election.CountReplicasAsync()).ShouldBeGreaterThanOrEqualTo(1);
-        (await b.Election.CountReplicasAsync()).ShouldBeGreaterThanOrEqualTo(1);
-        await ConsulTestSupport.WaitUntilAsync(() => Fake.ListKeys("mesh-sync/replicas/sync/").Count(k => k.Session is not null) == 2, "both member keys");
+        (await c.Election.ListReplicasAsync()).ShouldContain("c", "a replica lists itself before its member key is written");
+        (await a.Election.ListReplicasAsync()).ShouldContain("a");
+        (await b.Election.ListReplicasAsync()).ShouldContain("b");
+        await ConsulTestSupport.WaitUntilAsync(() => Fake.ListKeys("mesh-sync/replicas/sync/").Count(k => k.Session is not null) == 3, "the three member keys");
 
-        (await a.Election.CountReplicasAsync()).ShouldBe(2);
-        (await b.Election.CountReplicasAsync()).ShouldBe(2);
+        (await a.Election.ListReplicasAsync()).ShouldBe(["a", "b", "c"]);
+        (await c.Election.ListReplicasAsync()).ShouldBe(["a", "b", "c"]);
+
+        // A member key nobody holds (written by hand) is no member.
+        Fake.PutKey("mesh-sync/replicas/sync/ghost", "x"u8.ToArray());
+        (await a.Election.ListReplicasAsync()).ShouldBe(["a", "b", "c"]);
+
+        // c dies: nobody renews its session, and Consul ends it after 2 × TTL, deleting its member key (Behavior delete).
+        var sessionC = await _harness.SessionOfAsync("c");
+        c.Partition.Cut();
+        var ticks = 0;
+        while (Fake.GetSession(sessionC.Id) is not null && ticks < 15)
+        {
+            (await a.Election.ListReplicasAsync()).ShouldBe(["a", "b", "c"], "c is listed while its session lives");
+            await _harness.TickAsync("a", "b");
+            ticks++;
+        }
+
+        (await a.Election.ListReplicasAsync()).ShouldBe(["a", "b"], "the dead replica's member key went with its session");
 
         await b.DisposeAsync();
-        (await a.Election.CountReplicasAsync()).ShouldBe(1);
-        Fake.ListKeys("mesh-sync/replicas/sync/").Select(k => k.Key).ShouldBe(["mesh-sync/replicas/sync/a"]);
+        (await a.Election.ListReplicasAsync()).ShouldBe(["a"]);
+        Fake.ListKeys("mesh-sync/replicas/sync/").Where(k => k.Session is not null).Select(k => k.Key).ShouldBe(["mesh-sync/replicas/sync/a"]);
     }
 
     [Fact]
@@ -274,7 +293,7 @@ public sealed class ConsulSyncElectionTests : IAsyncLifetime
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         var a = harness.Add("a", token: "wrong-secret-4567", loggerFactory: factory);
 
-        var error = await Should.ThrowAsync<RegistryException>(() => a.Election.CountReplicasAsync());
+        var error = await Should.ThrowAsync<RegistryException>(() => a.Election.ListReplicasAsync());
         a.Campaign();
         await ConsulTestSupport.WaitUntilAsync(() => logs.Lines.Any(l => l.Contains("creating the session failed", StringComparison.Ordinal)), "the session error is logged");
 

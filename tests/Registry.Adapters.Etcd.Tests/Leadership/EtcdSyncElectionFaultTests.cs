@@ -142,33 +142,48 @@ public sealed class EtcdSyncElectionFaultTests(EtcdServerFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task CountReplicasAsync_LiveReplicas_CountsThemAndDropsADeadOneAfterTheTtl()
+    public async Task ListReplicasAsync_LiveReplicas_ListsTheirIdentitiesSortedAndDropsADeadOneAfterTheTtl()
     {
+        await using var c = Replica("replica-c");
         await using var a = Replica("replica-a");
         await using var b = Replica("replica-b");
-        await using var c = Replica("replica-c");
         foreach (var replica in new[] { a, b, c })
         {
             await replica.Election.SessionAsync(CancellationToken.None).WaitAsync(Takeover);
         }
 
-        (await a.Election.CountReplicasAsync()).ShouldBe(3);
-        (await c.Election.CountReplicasAsync()).ShouldBe(3);
+        (await a.Election.ListReplicasAsync()).ShouldBe(["replica-a", "replica-b", "replica-c"]);
+        (await c.Election.ListReplicasAsync()).ShouldBe(["replica-a", "replica-b", "replica-c"]);
 
         await c.Election.AbandonAsync();
-        (await a.Election.CountReplicasAsync()).ShouldBe(3, "a crashed replica counts until its lease expires");
-        await Poll.UntilAsync(async () => await a.Election.CountReplicasAsync() == 2, "the dead replica drops out after the TTL", Takeover);
+        (await a.Election.ListReplicasAsync()).ShouldBe(["replica-a", "replica-b", "replica-c"], "a crashed replica is listed until its lease expires");
+        await Poll.UntilAsync(async () => (await a.Election.ListReplicasAsync()).Count == 2, "the dead replica drops out after the TTL", Takeover);
+        (await a.Election.ListReplicasAsync()).ShouldBe(["replica-a", "replica-b"]);
 
         await b.DisposeAsync();
-        (await a.Election.CountReplicasAsync()).ShouldBe(1, "a disposed replica drops out at once (its lease is revoked)");
+        (await a.Election.ListReplicasAsync()).ShouldBe(["replica-a"], "a disposed replica drops out at once (its lease is revoked)");
     }
 
     [Fact]
-    public async Task CountReplicasAsync_BeforeTheFirstLease_CountsItself()
+    public async Task ListReplicasAsync_SameIdentityUnderTwoLeases_ListsItOnce()
+    {
+        await using var a = Replica("replica-a");
+        await a.Election.SessionAsync(CancellationToken.None).WaitAsync(Takeover);
+
+        // A lease given up at the renew deadline runs out beside the new one: for a while both keys carry the identity.
+        using var client = await EtcdTestClient.ConnectAsync(fixture.Server);
+        var lease = await client.GrantAsync(30);
+        await client.PutAsync(a.Election.ReplicaKey(lease), "replica-a", lease);
+
+        (await a.Election.ListReplicasAsync()).ShouldBe(["replica-a"]);
+    }
+
+    [Fact]
+    public async Task ListReplicasAsync_BeforeTheFirstLease_ListsItself()
     {
         await using var a = Replica("replica-a");
 
-        (await a.Election.CountReplicasAsync()).ShouldBe(1);
+        (await a.Election.ListReplicasAsync()).ShouldBe(["replica-a"]);
     }
 
     [Theory]
@@ -222,7 +237,7 @@ public sealed class EtcdSyncElectionFaultTests(EtcdServerFixture fixture) : ICla
             replica.Candidate.Start();
 
             await replica.Candidate.WaitForLeadershipAsync().WaitAsync(Takeover);
-            (await replica.Election.CountReplicasAsync()).ShouldBe(1);
+            (await replica.Election.ListReplicasAsync()).ShouldBe(["replica-a"]);
         }
     }
 }

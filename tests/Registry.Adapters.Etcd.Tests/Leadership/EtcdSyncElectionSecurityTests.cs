@@ -30,7 +30,7 @@ public sealed class EtcdSyncElectionSecurityTests
         replica.Candidate.Start();
 
         await replica.Candidate.WaitForLeadershipAsync().WaitAsync(Wait);
-        (await replica.Election.CountReplicasAsync()).ShouldBe(1);
+        (await replica.Election.ListReplicasAsync()).ShouldBe(["replica-a"]);
         logs.Lines.ShouldContain(l => l.Contains(" 3312 ", StringComparison.Ordinal), "the leadership is logged");
         logs.Lines.ShouldAllBe(l => !l.Contains(Password, StringComparison.Ordinal));
     }
@@ -45,7 +45,7 @@ public sealed class EtcdSyncElectionSecurityTests
         replica.Candidate.Start();
 
         await Poll.UntilAsync(() => logs.Lines.Count(static l => l.Contains(" 3302 ", StringComparison.Ordinal)) >= 2, "the lease grant is retried after a failure");
-        var count = await Should.ThrowAsync<RegistryException>(() => replica.Election.CountReplicasAsync());
+        var count = await Should.ThrowAsync<RegistryException>(() => replica.Election.ListReplicasAsync());
 
         replica.Candidate.IsLeader.ShouldBeFalse();
         var texts = logs.Lines.Append(count.Message).ToList();

@@ -98,7 +98,7 @@ public sealed class RbacManifestTests
             await Task.Delay(20, stop.Token);
         }
 
-        (await election.CountReplicasAsync(stop.Token)).ShouldBe(1);
+        (await election.ListReplicasAsync(stop.Token)).ShouldBe(["pod-a"]);
 
         // The istio target: inline endpoints and standalone WorkloadEntries; create, update, delete.
         foreach (var workloadEntries in new[] { false, true })

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Registry.Adapters.Kubernetes.Leadership;
 using Registry.Adapters.Sync;
 using Registry.Adapters.Testing;
@@ -49,7 +50,7 @@ public sealed class KubernetesSyncElectionTests : IAsyncLifetime
         candidateA.Start();
         await candidateA.WaitForLeadershipAsync().WaitAsync(Poll.Timeout);
         candidateB.Start();
-        await Poll.UntilAsync(async () => await b.CountReplicasAsync() == 2 && await a.CountReplicasAsync() == 2, "both member Leases are counted");
+        await Poll.UntilAsync(async () => (await b.ListReplicasAsync()).Count == 2 && (await a.ListReplicasAsync()).Count == 2, "both member Leases are listed");
         candidateB.IsLeader.ShouldBeFalse("the Lease is held by pod-a");
         _host.Server.GetObject("leases", "mesh", "orders-sync")!["spec"]!["holderIdentity"]!.GetValue<string>().ShouldBe("pod-a");
 
@@ -62,7 +63,33 @@ public sealed class KubernetesSyncElectionTests : IAsyncLifetime
 
         await a.DisposeAsync();
         _host.Server.GetObject("leases", "mesh", KubernetesSyncElectionMemberName("orders-sync", "pod-a")).ShouldBeNull("a disposed replica removes its member Lease");
-        (await b.CountReplicasAsync()).ShouldBe(1);
+        (await b.ListReplicasAsync()).ShouldBe(["pod-b"]);
+    }
+
+    [Fact]
+    public async Task ListReplicasAsync_LiveMemberLeases_ListsTheirHoldersSortedAndNotAnExpiredOne()
+    {
+        // A replica that crashed long ago: its member Lease stays, last renewed far beyond its lease duration.
+        _host.Server.PutObject("leases", JsonNode.Parse("""
+            { "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+              "metadata": { "name": "orders-sync-member-dead", "namespace": "mesh", "labels": { "registry-adapters.io/election": "orders-sync" } },
+              "spec": { "holderIdentity": "pod-0", "leaseDurationSeconds": 60, "renewTime": "2020-01-01T00:00:00.000000Z" } }
+            """)!.AsObject());
+        await using var b = Election("pod-b");
+        await using var a = Election("pod-a");
+        (await b.ListReplicasAsync()).ShouldContain("pod-b", "a replica lists itself before its member Lease is written");
+        (await a.ListReplicasAsync()).ShouldContain("pod-a");
+
+        await Poll.UntilAsync(
+            async () => _host.Server.GetObject("leases", "mesh", KubernetesSyncElectionMemberName("orders-sync", "pod-a")) is not null
+                && _host.Server.GetObject("leases", "mesh", KubernetesSyncElectionMemberName("orders-sync", "pod-b")) is not null
+                && (await a.ListReplicasAsync()).Count == 2,
+            "both member Leases are written");
+
+        (await a.ListReplicasAsync()).ShouldBe(["pod-a", "pod-b"], "the expired member Lease of pod-0 is not listed");
+        (await b.ListReplicasAsync()).ShouldBe(["pod-a", "pod-b"]);
+        await a.DisposeAsync();
+        (await b.ListReplicasAsync()).ShouldBe(["pod-b"]);
     }
 
     [Fact]

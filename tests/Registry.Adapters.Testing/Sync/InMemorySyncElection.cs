@@ -18,7 +18,7 @@ public sealed class InMemorySyncElection : ISyncElection
     /// <inheritdoc />
     public string Identity { get; }
 
-    /// <summary>How many times <see cref="CountReplicasAsync"/> was called.</summary>
+    /// <summary>How many times <see cref="ListReplicasAsync"/> was called.</summary>
     public int Counts { get; private set; }
 
     /// <summary>Whether the replica crashed (<see cref="Crash"/>).</summary>
@@ -40,11 +40,11 @@ public sealed class InMemorySyncElection : ISyncElection
     }
 
     /// <inheritdoc />
-    public Task<int> CountReplicasAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ListReplicasAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Counts++;
-        return Task.FromResult(_store.Count());
+        return Task.FromResult(_store.List(Identity));
     }
 
     /// <summary>

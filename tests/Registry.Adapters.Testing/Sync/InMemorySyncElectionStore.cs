@@ -39,7 +39,7 @@ public sealed class InMemorySyncElectionStore
     /// <summary>The registry name in every fence.</summary>
     public string Registry { get; }
 
-    /// <summary>When set, <see cref="ISyncElection.CountReplicasAsync"/> throws what it returns (a store that cannot be read), unless <see langword="null"/>.</summary>
+    /// <summary>When set, <see cref="ISyncElection.ListReplicasAsync"/> throws what it returns (a store that cannot be read), unless <see langword="null"/>.</summary>
     public Func<Exception?>? CountFault { get; set; }
 
     /// <summary>How many leaderships were handed out, over every election.</summary>
@@ -170,7 +170,7 @@ public sealed class InMemorySyncElectionStore
         }
     }
 
-    internal int Count()
+    internal IReadOnlyList<string> List(string self)
     {
         if (CountFault?.Invoke() is { } fault)
         {
@@ -179,7 +179,7 @@ public sealed class InMemorySyncElectionStore
 
         lock (_gate)
         {
-            return _replicas.Count;
+            return [.. _replicas.Select(static r => r.Identity).Append(self).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         }
     }
 

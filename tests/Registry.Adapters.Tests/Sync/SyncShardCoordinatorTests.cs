@@ -9,7 +9,7 @@ using static Registry.Adapters.Tests.Catalog.CatalogTestKit;
 namespace Registry.Adapters.Tests.Sync;
 
 /// <summary>The shard coordinator against the in-memory election and target on a fake clock: balance, handover, shard isolation.</summary>
-public sealed class SyncShardCoordinatorTests : IAsyncDisposable
+public sealed partial class SyncShardCoordinatorTests : IAsyncDisposable
 {
     private const int Services = 40;
     private readonly List<Replica> _replicas = [];
@@ -65,13 +65,16 @@ public sealed class SyncShardCoordinatorTests : IAsyncDisposable
     private Task UntilAsync(Func<bool> condition, string because) =>
         Poll.UntilAsync(() => Task.FromResult(condition()), because, between: () => _time.Advance(TimeSpan.FromSeconds(2)));
 
+    /// <summary>Every shard is led by a live replica, and each leads its share among the live ones: within one shard of even.</summary>
     private bool Balanced(int shards)
     {
         var live = Live;
-        var fair = SyncShardCoordinator.FairShareOf(shards, live.Length);
         var leaders = Enumerable.Range(0, shards).Select(s => _store.LeaderOf(SyncElectionOptions.ElectionName("mesh-sync", s, shards))).ToList();
+        var counts = live.Select(r => leaders.Count(l => l == r.Name)).ToList();
         return leaders.All(l => l is not null && live.Any(r => r.Name == l))
-            && live.All(r => r.Coordinator.LeadingShards.Count <= fair && r.Coordinator.LeadingShards.Count == leaders.Count(l => l == r.Name));
+            && live.All(r => r.Coordinator.Replicas == live.Length && r.Coordinator.LeadingShards.Count == leaders.Count(l => l == r.Name))
+            && live.All(r => r.Coordinator.LeadingShards.Count == r.Coordinator.FairShare || (shards < live.Length && r.Coordinator.LeadingShards.Count == 0))
+            && counts.Max() - counts.Min() <= 1;
     }
 
     private bool Mirrored()
@@ -275,13 +278,19 @@ public sealed class SyncShardCoordinatorTests : IAsyncDisposable
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _run;
 
+        private int _changes;
+
         public Replica(string name, InMemorySyncElection election, SyncShardCoordinator coordinator)
         {
             Name = name;
             Election = election;
             Coordinator = coordinator;
+            coordinator.LeadershipChanged = (_, _) => Interlocked.Increment(ref _changes);
             _run = coordinator.RunAsync(_stop.Token);
         }
+
+        /// <summary>How many times this replica started or stopped leading a shard.</summary>
+        public int Changes => Volatile.Read(ref _changes);
 
         public string Name { get; }
 
