@@ -21,7 +21,7 @@ public sealed partial class SyncShardCoordinator
         catch (Exception ex) when (ex is RegistryException or TimeoutException or HttpRequestException)
         {
             // The candidates keep their own campaigns; the share stays what it was until the store answers.
-            Log.CountFailed(_logger, _view.Replicas, ex.Message);
+            Log.ListFailed(_logger, _view.Replicas, ex.Message);
         }
     }
 

@@ -19,7 +19,7 @@ public sealed partial class SyncShardCoordinator
         public static partial void SteppingDown(ILogger logger, int shard, int shards, int leading, int fair, int replicas);
 
         [LoggerMessage(1314, LogLevel.Warning, "Sync could not list the election's replicas; the fair share stays that of {Replicas}: {Error}")]
-        public static partial void CountFailed(ILogger logger, int replicas, string error);
+        public static partial void ListFailed(ILogger logger, int replicas, string error);
 
         [LoggerMessage(1315, LogLevel.Warning, "Sync shard {Shard} of {Shards} could not release its election; it expires after the lease duration: {Error}")]
         public static partial void StepDownFailed(ILogger logger, int shard, int shards, string error);

@@ -165,8 +165,8 @@ public sealed partial class SyncShardCoordinator : IAsyncDisposable
     /// The share of the replica at <paramref name="rank"/> in the ordinal-sorted identities of <paramref name="replicas"/>:
     /// ⌈<paramref name="shards"/> / <paramref name="replicas"/>⌉ for the first <paramref name="shards"/> mod
     /// <paramref name="replicas"/> ranks, ⌊<paramref name="shards"/> / <paramref name="replicas"/>⌋ for the others, so the shares
-    /// of all ranks add up to <paramref name="shards"/>. With fewer shards than replicas every rank's share is 1: any replica may
-    /// lead one shard, and those that lead none stand by in every election.
+    /// of all ranks add up to <paramref name="shards"/>. With fewer shards than replicas every rank's share is 1 instead (any
+    /// replica may lead one shard; those that lead none stand by in every election), so a join never moves a shard then.
     /// </summary>
     /// <param name="shards">The number of shards.</param>
     /// <param name="replicas">The number of replicas (at least 1 is assumed).</param>

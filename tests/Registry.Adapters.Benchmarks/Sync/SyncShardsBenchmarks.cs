@@ -7,12 +7,13 @@ using Registry.Adapters.Testing.Sync;
 namespace Registry.Adapters.Benchmarks.Sync;
 
 /// <summary>
-/// Shards: 4 replicas with <c>--shards 4</c> (<see cref="SyncShardCoordinator"/>) against one replica with one shard, side by
-/// side, on the in-memory election and target of the test kit and a <see cref="FakeTimeProvider"/> (the balancing and settle
-/// periods are simulated). The replicas start together and balance to one shard each; then every invocation changes every
-/// service once and waits until the target holds the change. The cleanup prints the writes each replica made during those
-/// rounds against an even split (goal: the busiest replica within 1.3x of it), and the writes of the cold start. The timing is
-/// one round of changes through the replicas.
+/// Shards: 4 replicas with <c>--shards 4</c> and 3 replicas with <c>--shards 4</c> (<see cref="SyncShardCoordinator"/>)
+/// against one replica with one shard, side by side, on the in-memory election and target of the test kit and a
+/// <see cref="FakeTimeProvider"/> (the balancing and settle periods are simulated). The replicas start together and balance
+/// to their shares (one shard each; 2, 1, 1); then every invocation changes every service once and waits until the target
+/// holds the change. The cleanup prints the writes each replica made during those rounds against an even split and against
+/// the best split whole shards allow (⌈shards / replicas⌉ of them for the busiest; goal: within 1.3x of it), and the writes
+/// of the cold start. The timing is one round of changes through the replicas.
 /// </summary>
 [WarmupCount(1)]
 [IterationCount(5)]
@@ -29,10 +30,13 @@ public class SyncShardsBenchmarks
     public int Services { get; set; }
 
     [GlobalSetup(Target = nameof(OneReplicaOneShard))]
-    public Task SetupOneAsync() => SetupAsync(replicas: 1);
+    public Task SetupOneAsync() => SetupAsync(replicas: 1, shards: 1);
 
     [GlobalSetup(Target = nameof(FourReplicasFourShards))]
-    public Task SetupFourAsync() => SetupAsync(replicas: 4);
+    public Task SetupFourAsync() => SetupAsync(replicas: 4, shards: 4);
+
+    [GlobalSetup(Target = nameof(ThreeReplicasFourShards))]
+    public Task SetupThreeAsync() => SetupAsync(replicas: 3, shards: 4);
 
     [GlobalCleanup]
     public async Task CleanupAsync()
@@ -51,9 +55,12 @@ public class SyncShardsBenchmarks
     [Benchmark]
     public Task FourReplicasFourShards() => RoundAsync();
 
-    private async Task SetupAsync(int replicas)
+    [Benchmark]
+    public Task ThreeReplicasFourShards() => RoundAsync();
+
+    private async Task SetupAsync(int replicas, int shards)
     {
-        _cluster = new Cluster(Services, replicas);
+        _cluster = new Cluster(Services, replicas, shards);
         await _cluster.StartAsync().ConfigureAwait(false);
     }
 
@@ -64,6 +71,7 @@ public class SyncShardsBenchmarks
     {
         private readonly int _services;
         private readonly int _replicas;
+        private readonly int _shards;
         private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero));
         private readonly MeshCatalog _catalog;
         private readonly InMemorySyncElectionStore _store;
@@ -74,10 +82,11 @@ public class SyncShardsBenchmarks
         private int _coldLog;
         private TimeSpan _converged;
 
-        public Cluster(int services, int replicas)
+        public Cluster(int services, int replicas, int shards)
         {
             _services = services;
             _replicas = replicas;
+            _shards = shards;
             _catalog = new MeshCatalog(new MeshOptions { DropGuardRatio = null }, _time);
             _catalog.AddRegistry("eureka", "memory", 0);
             _catalog.Apply("eureka", new RegistrySnapshotEvent(new RegistrySnapshot
@@ -104,7 +113,7 @@ public class SyncShardsBenchmarks
             for (var r = 0; r < _replicas; r++)
             {
                 var name = string.Create(CultureInfo.InvariantCulture, $"replica-{r}");
-                var options = new SyncOptions { Shards = _replicas, MaxWritesPerSecond = 1_000_000 };
+                var options = new SyncOptions { Shards = _shards, MaxWritesPerSecond = 1_000_000 };
                 options.To.Add("target");
                 options.LeaderElection.Kind = "etcd";
                 var election = _store.CreateElection(name);
@@ -112,7 +121,11 @@ public class SyncShardsBenchmarks
                 _running.Add((election, coordinator, coordinator.RunAsync(_stop.Token)));
             }
 
-            await UntilAsync(() => _running.All(r => r.Coordinator.LeadingShards.Count == 1 && r.Coordinator.CampaigningShards.Count == 1) && Mirrored(0)).ConfigureAwait(false);
+            await UntilAsync(() => _running.All(r => r.Coordinator.Replicas == _replicas
+                    && r.Coordinator.LeadingShards.Count == r.Coordinator.FairShare
+                    && r.Coordinator.CampaigningShards.Count == r.Coordinator.FairShare)
+                && _running.Sum(r => r.Coordinator.LeadingShards.Count) == _shards
+                && Mirrored(0)).ConfigureAwait(false);
             _converged = _time.GetUtcNow() - started;
             _coldLog = _target.Log.Count;
             _coldWrites = _coldLog;
@@ -134,11 +147,12 @@ public class SyncShardsBenchmarks
             var rounds = log.Skip(_coldLog).GroupBy(static e => e.Replica).ToDictionary(static g => g.Key, static g => g.Count(), StringComparer.Ordinal);
             var total = rounds.Values.Sum();
             var even = (double)total / _replicas;
+            var best = (double)total * SyncShardCoordinator.FairShareOf(_shards, _replicas, 0) / _shards;
             var busiest = rounds.Count == 0 ? 0 : rounds.Values.Max();
             var cold = log.Take(_coldLog).GroupBy(static e => e.Replica).Select(static g => $"{g.Key} {g.Count()}");
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"Shards {_replicas} x {_replicas} replicas, {_services} services: writes per replica over the rounds {string.Join(", ", rounds.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key} {p.Value}"))} (even split {even:0.#}; busiest {busiest / Math.Max(1, even):0.00}x); cold start {_coldWrites} writes ({string.Join(", ", cold)}), balanced after {_converged.TotalSeconds:0} simulated s");
+                $"Shards {_replicas} replicas x {_shards} shards, {_services} services: writes per replica over the rounds {string.Join(", ", rounds.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key} {p.Value}"))} (even split {even:0.#}, busiest {busiest / Math.Max(1, even):0.00}x of it; best whole-shard split {best:0.#}, busiest {busiest / Math.Max(1, best):0.00}x of it); cold start {_coldWrites} writes ({string.Join(", ", cold)}), balanced after {_converged.TotalSeconds:0} simulated s");
         }
 
         public async ValueTask DisposeAsync()
