@@ -173,6 +173,7 @@ internal sealed partial class ConsulSyncWriter
             service,
             desired,
             syncId,
+            _normalized,
             instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
             instance => ConsulConflict(service, instance, syncId, state),
             rejected);

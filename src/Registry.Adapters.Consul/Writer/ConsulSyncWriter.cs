@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters.Consul.Client;
+using Registry.Adapters.Sync;
 
 namespace Registry.Adapters.Consul;
 
@@ -26,16 +27,26 @@ internal sealed partial class ConsulSyncWriter : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, OwnedState> _owned = new(StringComparer.Ordinal);
 
+    private readonly NormalizedInstances _normalized = new();
+    private int _normalizations;
+
     public ConsulSyncWriter(ConsulServiceRegistry registry) => _registry = registry;
+
+    /// <summary>How many instances were normalized: what a batch of instances this writer normalized itself does not repeat.</summary>
+    internal int Normalizations => Volatile.Read(ref _normalizations);
 
     private ConsulClient Client => _registry.Client;
 
     private ILogger Logger => _registry.Logger;
 
-    /// <summary>The instance as the catalog stores it and the registry reads it back (one port, Consul's meta rules, health as a check status).</summary>
+    /// <summary>
+    /// The instance as the catalog stores it and the registry reads it back (one port, Consul's meta rules, health as a
+    /// check status), remembered so that <see cref="ApplyAsync"/> does not normalize it again.
+    /// </summary>
     public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(desired);
+        Interlocked.Increment(ref _normalizations);
         stored = null;
         reason = ServiceInstanceValidator.Validate(desired);
         if (reason is not null)
@@ -64,6 +75,7 @@ internal sealed partial class ConsulSyncWriter : IDisposable
             return false;
         }
 
+        stored = _normalized.Remember(stored);
         return true;
     }
 

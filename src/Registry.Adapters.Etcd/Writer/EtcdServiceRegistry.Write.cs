@@ -11,7 +11,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistryWriter
 
     /// <inheritdoc />
     public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason) =>
-        EtcdSyncWriter.TryNormalize(_codec, desired, out stored, out reason);
+        Writer.TryNormalize(desired, out stored, out reason);
 
     /// <inheritdoc />
     public Task<OwnedRecords> ListOwnedAsync(string syncId, CancellationToken cancellationToken = default)

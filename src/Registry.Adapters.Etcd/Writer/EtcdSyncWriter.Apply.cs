@@ -105,8 +105,9 @@ internal sealed partial class EtcdSyncWriter
             service,
             desired,
             syncId,
-            instance => TryNormalize(_codec, instance, out var stored, out var reason) ? (stored, null) : (null, reason),
-            instance => state.Foreign.Contains((service, instance.Id)) || state.Unreadable.Contains(EtcdRecordCodec.DisplayKey(_codec.EncodeKey(instance)))
+            _normalized,
+            instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
+            instance => state.Foreign.Contains((service, instance.Id)) || (state.Unreadable.Count > 0 && state.Unreadable.Contains(EtcdRecordCodec.DisplayKey(_codec.EncodeKey(instance))))
                 ? "etcd holds a record under this key that the sync does not own"
                 : null,
             rejected);
@@ -122,12 +123,13 @@ internal sealed partial class EtcdSyncWriter
 
         foreach (var op in chunk)
         {
-            var key = ByteString.CopyFrom(_codec.EncodeKey(op.Put ?? op.Delete!));
+            // The encoders return fresh arrays that nothing else holds: wrapped, not copied.
+            var key = UnsafeByteOperations.UnsafeWrap(_codec.EncodeKey(op.Put ?? op.Delete!));
             txn.Compare.Add(op.Create
                 ? new Compare { Key = key, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 }
                 : new Compare { Key = key, Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = lease });
             txn.Success.Add(op.Put is { } put
-                ? new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFrom(_codec.EncodeValue(put)), Lease = lease } }
+                ? new RequestOp { RequestPut = new PutRequest { Key = key, Value = UnsafeByteOperations.UnsafeWrap(_codec.EncodeValue(put)), Lease = lease } }
                 : new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } });
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Registry.Adapters.Sync;
 
 namespace Registry.Adapters.Etcd;
 
@@ -35,6 +36,8 @@ internal sealed partial class EtcdSyncWriter : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, OwnedState> _owned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _leases = new(StringComparer.Ordinal);
+    private readonly NormalizedInstances _normalized = new();
+    private int _normalizations;
     private EtcdConnection? _connection;
     private int _endpoint;
 
@@ -49,8 +52,25 @@ internal sealed partial class EtcdSyncWriter : IDisposable
 
     private long TtlSeconds => Math.Max(2, (long)Math.Ceiling(_options.LeaseTtl.TotalSeconds));
 
+    /// <summary>How many instances were normalized (encoded and decoded): what a batch of instances this writer normalized itself does not repeat.</summary>
+    internal int Normalizations => Volatile.Read(ref _normalizations);
+
+    /// <summary>The instance as etcd stores and reads it back, remembered so that <see cref="ApplyAsync"/> does not normalize it again.</summary>
+    public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason)
+    {
+        Interlocked.Increment(ref _normalizations);
+        if (!TryNormalize(_codec, desired, out var decoded, out reason))
+        {
+            stored = null;
+            return false;
+        }
+
+        stored = _normalized.Remember(decoded);
+        return true;
+    }
+
     /// <summary>The instance as etcd stores and reads it back: encoded and decoded by the registry's own codec.</summary>
-    public static bool TryNormalize(EtcdRecordCodec codec, ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason)
+    private static bool TryNormalize(EtcdRecordCodec codec, ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(desired);
         stored = null;

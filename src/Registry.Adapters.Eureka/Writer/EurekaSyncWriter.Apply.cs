@@ -148,6 +148,7 @@ internal sealed partial class EurekaSyncWriter
             service,
             desired,
             syncId,
+            _normalized,
             instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
             instance => state.Foreign.Contains((service.ToUpperInvariant(), instance.Id))
                 ? "Eureka holds an instance with this id in the application that the sync does not own"

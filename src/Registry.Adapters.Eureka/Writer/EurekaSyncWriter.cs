@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Registry.Adapters.Eureka.Transport;
 using Registry.Adapters.Eureka.Wire;
+using Registry.Adapters.Sync;
 
 namespace Registry.Adapters.Eureka;
 
@@ -28,6 +29,7 @@ internal sealed partial class EurekaSyncWriter : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, OwnedState> _owned = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string App, string Id), MirroredLease> _leases = new();
+    private readonly NormalizedInstances _normalized = new();
     private int _heartbeatStarted;
     private int _reregistrations;
 
@@ -102,6 +104,7 @@ internal sealed partial class EurekaSyncWriter : IDisposable
             return false;
         }
 
+        stored = _normalized.Remember(stored);
         return true;
     }
 

@@ -28,6 +28,7 @@ internal sealed partial class KubernetesServiceWriter : IServiceRegistryWriter
     private readonly Func<IKubernetes> _client;
     private readonly string _namespace;
     private readonly Dictionary<string, Dictionary<string, OwnedService>> _ownedBySyncId = new(StringComparer.Ordinal);
+    private readonly NormalizedInstances _normalized = new();
 
     public KubernetesServiceWriter(string name, Func<IKubernetes> client, string ns)
     {
@@ -99,12 +100,12 @@ internal sealed partial class KubernetesServiceWriter : IServiceRegistryWriter
             return false;
         }
 
-        stored = desired with
+        stored = _normalized.Remember(desired with
         {
             Host = host,
             Ports = ports,
             Health = desired.Health is HealthStatus.Healthy or HealthStatus.Draining ? desired.Health : HealthStatus.Unhealthy,
-        };
+        });
         reason = null;
         return true;
     }
@@ -204,7 +205,7 @@ internal sealed partial class KubernetesServiceWriter : IServiceRegistryWriter
         var deletes = new List<(string Service, OwnedObject Object)>();
         foreach (var (service, desiredSet) in batch.Services.OrderBy(static s => s.Key, StringComparer.Ordinal))
         {
-            var desired = WriterChecks.Accept(service, desiredSet, batch.SyncId, Normalize, static _ => null, rejected);
+            var desired = WriterChecks.Accept(service, desiredSet, batch.SyncId, _normalized, Normalize, static _ => null, rejected);
             var owned = known.GetValueOrDefault(service);
             if (desired.Count == 0)
             {

@@ -14,13 +14,14 @@ namespace Registry.Adapters;
 internal sealed partial class FileRegistry : IServiceRegistryWriter
 {
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly NormalizedInstances _normalized = new();
 
     /// <inheritdoc />
     public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason)
     {
         ArgumentNullException.ThrowIfNull(desired);
         reason = ServiceInstanceValidator.Validate(desired);
-        stored = reason is null ? desired : null;
+        stored = reason is null ? _normalized.Remember(desired) : null;
         return reason is null;
     }
 
@@ -104,6 +105,7 @@ internal sealed partial class FileRegistry : IServiceRegistryWriter
             service,
             desired,
             syncId,
+            _normalized,
             instance => TryNormalize(instance, out var stored, out var reason) ? (stored, null) : (null, reason),
             instance => foreignIds.Contains(instance.Id) ? "the file holds a record with this id that the sync does not own" : null,
             rejected);

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Registry.Adapters.Sync;
 
 namespace Registry.Adapters.Serialization;
 
@@ -137,13 +138,13 @@ public sealed class InstanceDocument
             Service = string.IsNullOrEmpty(Service) ? service ?? "" : Service,
             Id = string.IsNullOrEmpty(Id) ? id ?? "" : Id,
             Host = Host,
-            Ports = ports,
+            Ports = SealedList<ServicePort>.Own(ports),
             Health = health,
             Zone = Zone,
-            Tags = Tags is { Count: > 0 } tags ? [.. tags] : [],
+            Tags = Tags is { Count: > 0 } tags ? SealedList<string>.Own([.. tags]) : [],
             Metadata = Metadata is { Count: > 0 } metadata
-                ? new Dictionary<string, string>(metadata, StringComparer.Ordinal)
-                : new Dictionary<string, string>(StringComparer.Ordinal),
+                ? SealedMetadata.Own(new Dictionary<string, string>(metadata, StringComparer.Ordinal))
+                : SealedMetadata.None,
         };
         error = ServiceInstanceValidator.Validate(candidate);
         if (error is not null)

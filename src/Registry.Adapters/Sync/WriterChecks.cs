@@ -54,14 +54,18 @@ public static class WriterChecks
         ArgumentNullException.ThrowIfNull(instance);
         return $"{ServiceInstanceValidator.Printable(service)}/{ServiceInstanceValidator.Printable(instance.Id)}";
     }
+
     /// <summary>
     /// The instances of one service of a batch that a writer may write, in order: each passes <see cref="Check"/>, the
     /// writer's own normalisation and its conflict rule, and its id is not used twice in the batch. Every other instance
-    /// is added to <paramref name="rejected"/> with the reason, under <see cref="Describe"/>'s key.
+    /// is added to <paramref name="rejected"/> with the reason, under <see cref="Describe"/>'s key. An instance that
+    /// <paramref name="normalized"/> recognises (the very object the writer's own <c>TryNormalize</c> returned, which
+    /// cannot have changed since) is its own stored form and is not normalized again; it passes every other check.
     /// </summary>
     /// <param name="service">The target service name.</param>
     /// <param name="desired">The batch's desired instances of that service.</param>
     /// <param name="syncId">The batch's sync id.</param>
+    /// <param name="normalized">What the writer's <c>TryNormalize</c> returned, or <see langword="null"/> to normalize every instance.</param>
     /// <param name="normalize">The writer's <see cref="IServiceRegistryWriter.TryNormalize"/>, as a function returning the stored form or why not.</param>
     /// <param name="conflict">Why the target refuses this instance (a record the sync does not own holds its key), or <see langword="null"/>.</param>
     /// <param name="rejected">Receives the refused instances.</param>
@@ -70,6 +74,7 @@ public static class WriterChecks
         string service,
         IReadOnlyList<ServiceInstance> desired,
         string syncId,
+        NormalizedInstances? normalized,
         Func<ServiceInstance, (ServiceInstance? Stored, string? Reason)> normalize,
         Func<ServiceInstance, string?> conflict,
         ICollection<SkippedRecord> rejected)
@@ -86,7 +91,7 @@ public static class WriterChecks
             ServiceInstance? stored = null;
             if (reason is null)
             {
-                (stored, reason) = normalize(instance);
+                (stored, reason) = normalized is not null && normalized.Contains(instance) ? (instance, null) : normalize(instance);
             }
 
             reason ??= conflict(instance) ?? (!ids.Add(instance.Id) ? "the instance id is used twice in the batch" : null);
