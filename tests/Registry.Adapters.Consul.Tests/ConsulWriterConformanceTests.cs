@@ -247,4 +247,46 @@ public sealed class ConsulWriterConformanceTests : ServiceRegistryWriterConforma
         stored.Metadata["version"].ShouldBe("2");
         stored.Tags.ShouldContain("mesh-sync");
     }
+
+    [Fact]
+    public async Task ApplyAsync_InstancesTheWriterNormalized_NotNormalizedAgain()
+    {
+        await using var registry = await CreateRegistryAsync();
+        var writer = ((ConsulServiceRegistry)registry).Writer;
+        var stored = Normalized(writer, CreateInstance("orders", 1), CreateInstance("orders", 2));
+        var before = writer.Normalizations;
+
+        var result = await writer.ApplyAsync(StoredBatch(("orders", stored)), CancellationToken.None);
+
+        result.Created.ShouldBe(2);
+        result.Rejected.ShouldBeEmpty();
+        writer.Normalizations.ShouldBe(before, "the planner's normalized instances are the writer's own: not mapped again");
+    }
+
+    [Fact]
+    public async Task ApplyAsync_EqualCopyAndChangedCopyOfNormalizedInstances_NormalizedAgainAsConsulHoldsThem()
+    {
+        await using var registry = await CreateRegistryAsync();
+        var writer = ((ConsulServiceRegistry)registry).Writer;
+        var stored = Normalized(writer, CreateInstance("orders", 1), CreateInstance("orders", 2));
+        var equalCopy = stored[0] with { };
+        var twoPorts = stored[1] with { Ports = [new ServicePort("grpc", 9090, "grpc"), new ServicePort("http", 8080, "http")] };
+        var before = writer.Normalizations;
+
+        var result = await writer.ApplyAsync(StoredBatch(("orders", [equalCopy, twoPorts])), CancellationToken.None);
+
+        writer.Normalizations.ShouldBe(before + 2, "an equal copy and a caller's change are other objects: both normalized in full");
+        result.Created.ShouldBe(2);
+        var owned = (await writer.ListOwnedAsync(SyncId, CancellationToken.None)).Services["orders"];
+        owned.Single(i => i.Id == twoPorts.Id).Ports.ShouldBe([new ServicePort("http", 8080, "http")], "the caller's two ports were mapped to Consul's one, not written as given");
+    }
+
+    private static ServiceInstance[] Normalized(ConsulSyncWriter writer, params ServiceInstance[] instances) =>
+        [.. instances.Select(i => writer.TryNormalize(SyncMetadata.Mark(i, SyncId, Origin), out var stored, out var reason) ? stored : throw new ShouldAssertException(reason))];
+
+    private static WriteBatch StoredBatch(params (string Service, ServiceInstance[] Instances)[] services) => new()
+    {
+        SyncId = SyncId,
+        Services = services.ToDictionary(static s => s.Service, static s => (IReadOnlyList<ServiceInstance>)s.Instances, StringComparer.Ordinal),
+    };
 }

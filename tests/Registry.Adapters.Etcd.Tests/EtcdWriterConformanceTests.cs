@@ -103,6 +103,54 @@ public class EtcdWriterConformanceTests(EtcdServerFixture fixture) : ServiceRegi
         result.Requests.ShouldBeLessThanOrEqualTo(1 + 4 + (500 / 120) + 1, "a list, the lease, and one transaction per 120 writes");
         (await Client.GetPrefixAsync(Prefix)).Kvs.Count.ShouldBe(500);
     }
+
+    [Fact]
+    public async Task ApplyAsync_InstancesTheWriterNormalized_NotNormalizedAgain()
+    {
+        await using var registry = await CreateRegistryAsync();
+        var writer = ((EtcdServiceRegistry)registry).Writer;
+        var stored = Normalized(writer, CreateInstance("orders", 1), CreateInstance("orders", 2));
+        var before = writer.Normalizations;
+
+        var result = await writer.ApplyAsync(StoredBatch(("orders", stored)), CancellationToken.None);
+
+        result.Created.ShouldBe(2);
+        result.Rejected.ShouldBeEmpty();
+        writer.Normalizations.ShouldBe(before, "the planner's normalized instances are the writer's own: not encoded and decoded again");
+        (await Client.GetPrefixAsync(Prefix)).Kvs.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_EqualCopyAndChangedCopyOfNormalizedInstances_NormalizedAgainAndRefusedWhenEtcdCannotHoldThem()
+    {
+        var options = fixture.Server.ClientOptions(Prefix);
+        options.Format = Format;
+        options.MaxValueBytes = 1024;
+        await using var registry = EtcdRegistryFactory.CreateRegistry("etcd", options);
+        var writer = ((EtcdServiceRegistry)registry).Writer;
+        var stored = Normalized(writer, CreateInstance("orders", 1), CreateInstance("orders", 2));
+        var equalCopy = stored[0] with { };
+        var metadata = stored[1].Metadata.ToDictionary(StringComparer.Ordinal);
+        metadata["padding"] = new string('x', 2000);
+        var tooLarge = stored[1] with { Metadata = metadata };
+        var before = writer.Normalizations;
+
+        var result = await writer.ApplyAsync(StoredBatch(("orders", [equalCopy, tooLarge])), CancellationToken.None);
+
+        writer.Normalizations.ShouldBe(before + 2, "an equal copy and a caller's change are other objects: both normalized in full");
+        result.Created.ShouldBe(1);
+        result.Rejected.ShouldHaveSingleItem().Reason.ShouldContain("MaxValueBytes");
+        (await Client.GetPrefixAsync(Prefix)).Kvs.Count.ShouldBe(1);
+    }
+
+    private static ServiceInstance[] Normalized(EtcdSyncWriter writer, params ServiceInstance[] instances) =>
+        [.. instances.Select(i => writer.TryNormalize(SyncMetadata.Mark(i, SyncId, Origin), out var stored, out var reason) ? stored : throw new ShouldAssertException(reason))];
+
+    private static WriteBatch StoredBatch(params (string Service, ServiceInstance[] Instances)[] services) => new()
+    {
+        SyncId = SyncId,
+        Services = services.ToDictionary(static s => s.Service, static s => (IReadOnlyList<ServiceInstance>)s.Instances, StringComparer.Ordinal),
+    };
 }
 
 /// <summary>The writer conformance suite in the Kratos format.</summary>

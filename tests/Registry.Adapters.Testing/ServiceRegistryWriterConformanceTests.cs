@@ -270,6 +270,44 @@ public abstract class ServiceRegistryWriterConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryNormalize_StoredForm_CannotBeChangedThroughItsCollections()
+    {
+        await using var registry = await CreateRegistryAsync();
+        var instance = CreateInstance("orders", 1) with { Tags = ["v1"] };
+
+        Writer(registry).TryNormalize(SyncMetadata.Mark(instance, SyncId, Origin), out var stored, out var reason).ShouldBeTrue(reason);
+
+        // What TryNormalize returns may be taken as its own stored form by ApplyAsync: no cast may change it.
+        stored.Metadata.ShouldNotBeAssignableTo<Dictionary<string, string>>();
+        var metadata = stored.Metadata.ShouldBeAssignableTo<IDictionary<string, string>>().ShouldNotBeNull();
+        Should.Throw<NotSupportedException>(() => metadata[SyncMetadata.SyncIdKey] = "hostile");
+        stored.Ports.ShouldNotBeAssignableTo<ServicePort[]>();
+        stored.Ports.ShouldNotBeAssignableTo<List<ServicePort>>();
+        Should.Throw<NotSupportedException>(() => ((IList<ServicePort>)stored.Ports)[0] = new ServicePort("http", 1, "http"));
+        stored.Tags.ShouldNotBeAssignableTo<List<string>>();
+        if (stored.Tags.Count > 0)
+        {
+            stored.Tags.ShouldNotBeAssignableTo<string[]>();
+            Should.Throw<NotSupportedException>(() => ((IList<string>)stored.Tags)[0] = "hostile");
+        }
+    }
+
+    [Fact]
+    public async Task ApplyAsync_ChangedCopyOfANormalizedInstance_WrittenAsItsOwnNormalizedForm()
+    {
+        await using var registry = await CreateRegistryAsync();
+        var writer = Writer(registry);
+        writer.TryNormalize(SyncMetadata.Mark(CreateInstance("orders", 1), SyncId, Origin), out var stored, out var reason).ShouldBeTrue(reason);
+        var changed = Modify(stored);
+        writer.TryNormalize(changed, out var expected, out reason).ShouldBeTrue(reason);
+
+        var result = await writer.ApplyAsync(new WriteBatch { SyncId = SyncId, Services = new Dictionary<string, IReadOnlyList<ServiceInstance>>(StringComparer.Ordinal) { ["orders"] = [changed] } });
+
+        result.Created.ShouldBe(1);
+        (await writer.ListOwnedAsync(SyncId)).Services["orders"].ShouldHaveSingleItem().ShouldBe(expected);
+    }
+
+    [Fact]
     public async Task ApplyAsync_ServicesNotInBatch_Untouched()
     {
         var orders = CreateInstance("orders", 1);

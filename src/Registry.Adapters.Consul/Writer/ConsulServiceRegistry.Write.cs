@@ -7,7 +7,7 @@ internal sealed partial class ConsulServiceRegistry : IServiceRegistryWriter
 {
     private ConsulSyncWriter? _writer;
 
-    private ConsulSyncWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new ConsulSyncWriter(this));
+    internal ConsulSyncWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new ConsulSyncWriter(this));
 
     /// <inheritdoc />
     public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason) =>

@@ -7,7 +7,7 @@ internal sealed partial class EtcdServiceRegistry : IServiceRegistryWriter
 {
     private EtcdSyncWriter? _writer;
 
-    private EtcdSyncWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new EtcdSyncWriter(this, _options, _codec, _timeProvider, _logger));
+    internal EtcdSyncWriter Writer => LazyInitializer.EnsureInitialized(ref _writer, () => new EtcdSyncWriter(this, _options, _codec, _timeProvider, _logger));
 
     /// <inheritdoc />
     public bool TryNormalize(ServiceInstance desired, [NotNullWhen(true)] out ServiceInstance? stored, [NotNullWhen(false)] out string? reason) =>
