@@ -20,6 +20,11 @@ namespace Registry.Adapters;
 /// a record that does not carry the batch's sync id, whatever the batch asks.
 /// </para>
 /// <para>
+/// A writer trusts nothing in a batch: <see cref="ApplyAsync"/> validates and normalizes every instance it is given.
+/// It may skip only the second normalization of an instance that is the very object its own <see cref="TryNormalize"/>
+/// returned (recognised by reference, never by equality, and unchangeable since).
+/// </para>
+/// <para>
 /// The writer may remember what it listed and wrote (to write only what differs); the sync calls
 /// <see cref="ListOwnedAsync"/> before its first <see cref="ApplyAsync"/> and on every drift repair.
 /// </para>
